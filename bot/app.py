@@ -1,0 +1,125 @@
+"""build_application(): the one place where the bot is wired together."""
+
+from __future__ import annotations
+
+import logging
+from datetime import timedelta
+
+from telegram import BotCommand, Update
+from telegram.ext import (
+    AIORateLimiter,
+    Application,
+    ApplicationBuilder,
+    CallbackQueryHandler,
+    CommandHandler,
+    ContextTypes,
+    MessageHandler,
+    filters,
+)
+from telegram.request import BaseRequest
+
+from bot.config import Settings, SiteConfig
+from bot.content import Content
+from bot.context import BotContext, Services
+from bot.handlers import router
+from bot.handlers.errors import on_error
+from bot.i18n import I18n
+from bot.store import Store
+from bot.store.clock import Clock, utcnow
+
+log = logging.getLogger(__name__)
+DEMO_TOKEN = "123456:DEMO-no-network"
+RESIDENT_COMMANDS = ("start", "menu", "language", "cancel", "requests", "privacy", "help")
+PURGE_EVERY = timedelta(hours=6)
+
+
+def command_menu(services: Services, lang: str) -> list[BotCommand]:
+    tr = services.i18n.get(lang)
+    return [
+        BotCommand("start", tr._("Start and main menu")),
+        BotCommand("requests", tr._("My requests")),
+        BotCommand("language", tr._("Change language")),
+        BotCommand("privacy", tr._("Privacy and my data")),
+        BotCommand("cancel", tr._("Stop what I am doing")),
+        BotCommand("help", tr._("How this works")),
+    ]
+
+
+async def post_init(app: Application) -> None:  # type: ignore[type-arg]
+    services: Services = app.bot_data["services"]
+    services._store = await Store.open(services.settings.db, services.clock)
+    site = services.site
+    # One command menu per language; Telegram shows the one matching the user's app language.
+    await app.bot.set_my_commands(command_menu(services, site.default_language))
+    for lang in site.languages:
+        await app.bot.set_my_commands(command_menu(services, lang), language_code=lang)
+    if app.job_queue is not None:
+        app.job_queue.run_repeating(purge_expired, interval=PURGE_EVERY, first=10)
+
+
+async def post_shutdown(app: Application) -> None:  # type: ignore[type-arg]
+    services: Services = app.bot_data["services"]
+    if services._store is not None:
+        await services._store.close()
+        services._store = None
+
+
+async def purge_expired(context: BotContext) -> None:
+    services = context.services
+    erased = await services.store.tickets.purge_expired(services.site.retention_days)
+    if erased:
+        log.info("retention: erased the content of %d closed requests", erased)
+
+
+def build_application(
+    settings: Settings,
+    site: SiteConfig,
+    *,
+    request: BaseRequest | None = None,
+    clock: Clock = utcnow,
+    content: Content | None = None,
+) -> Application:  # type: ignore[type-arg]
+    token = settings.token.get_secret_value() if settings.token else DEMO_TOKEN
+    builder = (
+        ApplicationBuilder()
+        .token(token)
+        .base_url(settings.api_url)
+        .context_types(ContextTypes(context=BotContext))
+        .post_init(post_init)
+        .post_shutdown(post_shutdown)
+    )
+    if request is not None:  # tests and the demo: an in-process Bot API
+        builder = builder.request(request).get_updates_request(request)
+    else:  # paces sends under Telegram's limits and retries a 429 after retry_after
+        builder = builder.rate_limiter(AIORateLimiter(max_retries=3))
+    app = builder.build()
+    services = Services(
+        settings=settings, site=site,
+        i18n=I18n(site.languages, site.default_language, site.zone),
+        content=content or Content.load(site.languages),
+        clock=clock,
+    )
+    app.bot_data["services"] = services
+    add_handlers(app)
+    return app
+
+
+def add_handlers(app: Application) -> None:  # type: ignore[type-arg]
+    private = filters.ChatType.PRIVATE
+    commands = {
+        "start": router.cmd_start, "menu": router.cmd_menu, "language": router.cmd_language,
+        "cancel": router.cmd_cancel, "requests": router.cmd_requests,
+        "privacy": router.cmd_privacy, "help": router.cmd_help,
+    }
+    for name, callback in commands.items():
+        app.add_handler(CommandHandler(name, callback, filters=private))
+    app.add_handler(MessageHandler(private & filters.COMMAND, router.cmd_unknown))
+    app.add_handler(MessageHandler(private & ~filters.COMMAND & ~filters.StatusUpdate.ALL,
+                                   router.on_private_message))
+    app.add_handler(CallbackQueryHandler(router.on_press))
+    app.add_handler(CommandHandler(list(RESIDENT_COMMANDS), router.wrong_place,
+                                   filters=filters.ChatType.GROUPS))
+    app.add_error_handler(on_error)
+
+
+ALL_UPDATES = Update.ALL_TYPES

@@ -1,0 +1,112 @@
+"""buurtbot command line: run, demo, check-config."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import sys
+from pathlib import Path
+
+from pydantic import ValidationError
+
+from bot.config import (
+    DEFAULT_SITE_CONFIG,
+    EXAMPLE_SITE_CONFIG,
+    ConfigError,
+    Settings,
+    SiteConfig,
+    load_site_config,
+)
+from bot.i18n.catalogs import po_path
+from bot.logsetup import setup_logging
+
+NO_TOKEN = """No bot token set.
+
+To run the real bot:
+  1. In Telegram, talk to @BotFather, send /newbot and follow the steps.
+  2. Copy the token it gives you and set it:  export BUURTBOT_TOKEN='123456:ABC...'
+  3. Run again:  buurtbot run --config config/site.toml
+
+To see the bot working without a token or network, run:  buurtbot demo
+"""
+
+
+def site_path(arg: str | None, settings: Settings) -> Path:
+    if arg:
+        return Path(arg)
+    if settings.config:
+        return settings.config
+    return DEFAULT_SITE_CONFIG if DEFAULT_SITE_CONFIG.exists() else EXAMPLE_SITE_CONFIG
+
+
+def check_site(path: Path) -> SiteConfig:
+    """Load the site file and check that every offered language has a catalog."""
+    site = load_site_config(path)
+    missing = [lang for lang in site.languages if lang != "en" and not po_path(lang).exists()]
+    if missing:
+        raise ConfigError(path, [f"languages: no catalog for {', '.join(missing)} "
+                                 f"(expected {po_path(missing[0])})"])
+    return site
+
+
+def cmd_check_config(args: argparse.Namespace) -> int:
+    path = Path(args.path)
+    try:
+        check_site(path)
+    except ConfigError as exc:
+        print(f"{path}: {len(exc.problems)} problem(s)", file=sys.stderr)
+        for problem in exc.problems:
+            print(f"{path}: {problem}", file=sys.stderr)
+        return 1
+    print(f"{path}: OK")
+    return 0
+
+
+def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
+    if settings.token is None:
+        print(NO_TOKEN, file=sys.stderr)
+        return 2
+    try:
+        site = check_site(site_path(args.config, settings))
+    except ConfigError as exc:
+        print(exc, file=sys.stderr)
+        return 1
+    from bot.app import build_application
+
+    app = build_application(settings, site)
+    app.run_polling(allowed_updates=["message", "callback_query", "my_chat_member"])
+    return 0
+
+
+def cmd_demo(args: argparse.Namespace, settings: Settings) -> int:
+    from bot.demo import run_demo
+
+    return asyncio.run(run_demo(Path(args.config) if args.config else EXAMPLE_SITE_CONFIG))
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="buurtbot", description=__doc__)
+    sub = parser.add_subparsers(dest="command", required=True)
+    run = sub.add_parser("run", help="run the bot against Telegram (needs BUURTBOT_TOKEN)")
+    run.add_argument("--config", help=f"site TOML (default {DEFAULT_SITE_CONFIG.name}, "
+                                      f"else the example)")
+    demo = sub.add_parser("demo", help="play a scenario offline against a fake Telegram")
+    demo.add_argument("--config", help="site TOML (default: the example)")
+    check = sub.add_parser("check-config", help="validate a site TOML")
+    check.add_argument("path")
+    args = parser.parse_args(argv)
+    setup_logging()
+    if args.command == "check-config":
+        return cmd_check_config(args)
+    try:
+        settings = Settings()
+    except ValidationError as exc:
+        print(f"environment: {exc}", file=sys.stderr)
+        return 1
+    if args.command == "run":
+        return cmd_run(args, settings)
+    return cmd_demo(args, settings)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,189 @@
+"""Settings from the environment and the site configuration from TOML.
+
+Secrets and deployment settings (token, API URL, database path) come from the environment, so a
+site file can be shared without leaking anything. Everything about the neighbourhood (partners,
+categories, buildings) lives in the site TOML and is validated here, with errors that name the file,
+the key and the problem.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from pathlib import Path
+from typing import Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, field_validator
+from pydantic import model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+ROOT = Path(__file__).resolve().parent.parent
+DEFAULT_SITE_CONFIG = ROOT / "config" / "site.toml"
+EXAMPLE_SITE_CONFIG = ROOT / "config" / "overvecht.example.toml"
+
+Kind = Literal["question", "nuisance", "help"]
+SLUG = r"^[a-z][a-z0-9_]{0,30}$"
+
+
+class Settings(BaseSettings):
+    """Deployment settings, read from BUURTBOT_* environment variables."""
+
+    model_config = SettingsConfigDict(env_prefix="BUURTBOT_", extra="ignore")
+
+    token: SecretStr | None = None
+    # The token is appended to this URL, as python-telegram-bot's base_url expects.
+    api_url: str = "https://api.telegram.org/bot"
+    db: Path = Path("data/buurtbot.db")
+    config: Path | None = None
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Partner(_Strict):
+    id: str = Field(pattern=SLUG)
+    name: str = Field(min_length=1, max_length=60)
+    chat_id: int
+    language: str = "nl"
+    # Public contact details residents may see (phone line, website, walk-in address).
+    contact: str = ""
+
+    @field_validator("chat_id")
+    @classmethod
+    def _group_id(cls, value: int) -> int:
+        if value >= 0:
+            raise ValueError("a group chat id is negative (add the bot to the group to learn it)")
+        return value
+
+
+class Category(_Strict):
+    id: str = Field(pattern=SLUG)
+    emoji: str = Field(min_length=1, max_length=8)
+    # English label; it is the gettext msgid, so every catalog must translate it.
+    label: str = Field(min_length=1, max_length=40)
+    partner: str
+    # Shows 112 at once when chosen: acute danger is not a ticket.
+    emergency: bool = False
+
+
+class Categories(_Strict):
+    question: list[Category] = Field(min_length=1)
+    nuisance: list[Category] = Field(min_length=1)
+    help: list[Category] = Field(min_length=1)
+
+    def of(self, kind: str) -> list[Category]:
+        return list(getattr(self, kind))
+
+
+class Building(_Strict):
+    id: str = Field(pattern=SLUG)
+    name: str = Field(min_length=1, max_length=40)
+    addresses: list[str] = Field(default_factory=list)
+    phase: int = Field(ge=1, le=6)
+    floors: int = Field(default=10, ge=0, le=30)
+    stairwells: list[str] = Field(default_factory=list)
+    # category id -> partner id, for a building whose cases go elsewhere
+    routing: dict[str, str] = Field(default_factory=dict)
+
+
+class SiteConfig(_Strict):
+    name: str = "Overvecht"
+    timezone: str = "Europe/Amsterdam"
+    languages: list[str] = Field(min_length=1)
+    default_language: str
+    coordinator: str
+    question_partner: str
+    retention_days: int = Field(default=365, ge=30, le=3650)
+    partners: list[Partner] = Field(min_length=1)
+    categories: Categories
+    buildings: list[Building] = Field(default_factory=list)
+
+    @field_validator("timezone")
+    @classmethod
+    def _zone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError) as exc:
+            raise ValueError(f"unknown timezone {value!r}") from exc
+        return value
+
+    @model_validator(mode="after")
+    def _references(self) -> SiteConfig:
+        ids = [p.id for p in self.partners]
+        dupes = sorted({i for i in ids if ids.count(i) > 1})
+        if dupes:
+            raise ValueError(f"partners: duplicate id {', '.join(dupes)}")
+        if self.default_language not in self.languages:
+            raise ValueError(f"default_language {self.default_language!r} is not in languages")
+        cat_ids = [c.id for k in ("question", "nuisance", "help") for c in self.categories.of(k)]
+        dupes = sorted({i for i in cat_ids if cat_ids.count(i) > 1})
+        if dupes:
+            raise ValueError(f"categories: duplicate id {', '.join(dupes)} (ids are unique over all kinds)")
+        known = set(ids)
+        refs = [("coordinator", self.coordinator), ("question_partner", self.question_partner)]
+        for kind in ("question", "nuisance", "help"):
+            for i, cat in enumerate(self.categories.of(kind)):
+                refs.append((f"categories.{kind}[{i}].partner", cat.partner))
+        for i, b in enumerate(self.buildings):
+            refs += [(f"buildings[{i}].routing.{c}", p) for c, p in b.routing.items()]
+        for where, pid in refs:
+            if pid not in known:
+                raise ValueError(f"{where}: no partner with id {pid!r}")
+        return self
+
+    # -- lookups -------------------------------------------------------------------------
+    def partner(self, partner_id: str) -> Partner:
+        for partner in self.partners:
+            if partner.id == partner_id:
+                return partner
+        raise KeyError(f"no partner {partner_id!r} in the site config")
+
+    def partner_name(self, partner_id: str) -> str:
+        """Display name, also for tickets of a partner since removed from the config."""
+        return next((p.name for p in self.partners if p.id == partner_id), partner_id)
+
+    def category(self, kind: str, category_id: str) -> Category | None:
+        return next((c for c in self.categories.of(kind) if c.id == category_id), None)
+
+    def building(self, building_id: str) -> Building | None:
+        return next((b for b in self.buildings if b.id == building_id), None)
+
+    @property
+    def zone(self) -> ZoneInfo:
+        return ZoneInfo(self.timezone)
+
+
+class ConfigError(Exception):
+    """A site file that cannot be used; `problems` lists every error, one line each."""
+
+    def __init__(self, path: Path, problems: list[str]) -> None:
+        self.path = path
+        self.problems = problems
+        super().__init__("\n".join(f"{path}: {p}" for p in problems))
+
+
+def _loc(loc: tuple[int | str, ...]) -> str:
+    out = ""
+    for part in loc:
+        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
+    return out
+
+
+def load_site_config(path: Path) -> SiteConfig:
+    """Read and validate a site TOML; raise ConfigError naming file, key and problem."""
+    try:
+        raw = tomllib.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError as exc:
+        raise ConfigError(path, ["file not found"]) from exc
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(path, [f"not valid TOML: {exc}"]) from exc
+    try:
+        return SiteConfig.model_validate(raw)
+    except ValidationError as exc:
+        problems = []
+        for err in exc.errors():
+            where = _loc(tuple(err["loc"]))
+            msg = err["msg"].removeprefix("Value error, ")
+            problems.append(f"{where}: {msg}" if where else msg)
+        raise ConfigError(path, problems) from exc

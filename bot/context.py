@@ -1,0 +1,43 @@
+"""The typed context handlers receive: `context.services` holds everything a flow needs.
+
+Resources are opened in post_init and closed in post_shutdown (bot/app.py); nothing happens at
+import time and there are no module globals.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from telegram.ext import Application, CallbackContext, ExtBot
+
+from bot.config import Settings, SiteConfig
+from bot.content import Content
+from bot.i18n import I18n
+from bot.store import Store
+from bot.store.clock import Clock, utcnow
+
+
+@dataclass
+class Services:
+    settings: Settings
+    site: SiteConfig
+    i18n: I18n
+    content: Content
+    clock: Clock = utcnow
+    _store: Store | None = field(default=None, repr=False)
+
+    @property
+    def store(self) -> Store:
+        if self._store is None:
+            raise RuntimeError("store used before post_init opened it")
+        return self._store
+
+
+class BotContext(CallbackContext[ExtBot[None], dict, dict, dict]):  # type: ignore[type-arg]
+    @property
+    def services(self) -> Services:
+        services: Services = self.application.bot_data["services"]
+        return services
+
+
+BotApp = Application[ExtBot[None], BotContext, dict, dict, dict, object]  # type: ignore[type-arg]

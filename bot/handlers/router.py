@@ -1,0 +1,184 @@
+"""Resident entry points: every private message, command and button press comes through here."""
+
+from __future__ import annotations
+
+import logging
+
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
+
+from bot.context import BotContext
+from bot.handlers import flow, helpreq, question, report  # noqa: F401  (flows register themselves)
+from bot.handlers.callbacks import Press, unpack
+from bot.handlers.common import Turn, inline, turn_for
+from bot.handlers.describe import has_content
+from bot.handlers.emergency import emergency_text
+from bot.handlers.menu import menu_action, show_menu
+from bot.handlers.privacy import on_privacy_press, show_privacy
+from bot.handlers.requests import show_requests
+from bot.handlers.start import on_language_press, on_start, show_picker
+
+log = logging.getLogger(__name__)
+FLOW_ACTIONS = {"question": "question", "report": "report", "help": "help"}
+
+
+async def on_private_message(update: Update, context: BotContext) -> None:
+    turn = await turn_for(update, context)
+    message = update.effective_message
+    if turn is None or message is None:
+        return
+    if not turn.known:
+        await show_picker(turn)
+        return
+    action = menu_action(turn.services.i18n, message.text) if message.text else None
+    if action is not None:
+        await run_action(turn, action)
+        return
+    draft = await turn.services.store.drafts.get(turn.user_id)
+    if draft is not None:
+        await flow.on_message(turn, draft, message)
+        return
+    await show_menu(turn, turn.tr._("I did not understand that. Choose a button below."))
+
+
+async def run_action(turn: Turn, action: str) -> None:
+    if action in FLOW_ACTIONS:
+        draft = await turn.services.store.drafts.get(turn.user_id)
+        if draft is not None and draft.flow in FLOW_ACTIONS and has_content(draft):
+            tr = turn.tr
+            await turn.say(tr._("You have not finished your last message yet. "
+                                "Do you want to go on with it?"), inline(
+                [turn.button("▶️ " + tr._("Go on with it"), "m", draft.key, "keep")],
+                [turn.button("🆕 " + tr._("Throw it away, start new"), "m", draft.key, action)],
+            ))
+            return
+        await flow.start(turn, FLOW_ACTIONS[action])
+    elif action == "requests":
+        await show_requests(turn)
+    elif action == "language":
+        await show_picker(turn)
+    elif action == "privacy":
+        await show_privacy(turn)
+
+
+async def on_unfinished_press(turn: Turn, press: Press) -> None:
+    """`v1:m:<draft key>:keep|<action>`: go on with an unfinished draft, or start anew."""
+    await turn.answer()
+    await turn.drop_buttons()
+    draft = await turn.services.store.drafts.get(turn.user_id)
+    if draft is None or draft.key != press.arg(0):
+        await show_menu(turn)
+    elif press.arg(1) == "keep":
+        await flow.ask_again(turn, draft)
+    elif press.arg(1) in FLOW_ACTIONS:
+        await flow.start(turn, FLOW_ACTIONS[press.arg(1)])
+
+
+PRESS_SCOPES = {
+    "lang": on_language_press,
+    "f": flow.on_press,
+    "faq": question.on_faq_press,
+    "priv": on_privacy_press,
+    "m": on_unfinished_press,
+}
+
+
+async def on_press(update: Update, context: BotContext) -> None:
+    query = update.callback_query
+    turn = await turn_for(update, context)
+    if query is None or turn is None:
+        return
+    press = unpack(query.data)
+    handler = PRESS_SCOPES.get(press.scope) if press else None
+    if press is None or handler is None:
+        log.info("refused unknown callback data in update %s", update.update_id)
+        await turn.answer(turn.tr._("This button is old. Here is where you are now."))
+        await show_menu(turn) if turn.known else await show_picker(turn)
+        return
+    if not turn.known and press.scope != "lang":
+        await turn.answer()
+        await show_picker(turn)
+        return
+    await handler(turn, press)
+
+
+# -- commands ------------------------------------------------------------------------------
+async def _known_turn(update: Update, context: BotContext) -> Turn | None:
+    turn = await turn_for(update, context)
+    if turn is not None and not turn.known:
+        await show_picker(turn)
+        return None
+    return turn
+
+
+async def cmd_start(update: Update, context: BotContext) -> None:
+    turn = await turn_for(update, context)
+    if turn is not None:
+        await on_start(turn)
+
+
+async def cmd_language(update: Update, context: BotContext) -> None:
+    turn = await turn_for(update, context)
+    if turn is not None:
+        await show_picker(turn)
+
+
+async def cmd_cancel(update: Update, context: BotContext) -> None:
+    turn = await _known_turn(update, context)
+    if turn is None:
+        return
+    if await turn.services.store.drafts.get(turn.user_id) is None:
+        await show_menu(turn, turn.tr._("There is nothing to stop. Choose a button below."))
+        return
+    await flow.cancel(turn)
+
+
+async def cmd_menu(update: Update, context: BotContext) -> None:
+    turn = await _known_turn(update, context)
+    if turn is not None:
+        await show_menu(turn)
+
+
+async def cmd_requests(update: Update, context: BotContext) -> None:
+    turn = await _known_turn(update, context)
+    if turn is not None:
+        await show_requests(turn)
+
+
+async def cmd_privacy(update: Update, context: BotContext) -> None:
+    turn = await _known_turn(update, context)
+    if turn is not None:
+        await show_privacy(turn)
+
+
+async def cmd_help(update: Update, context: BotContext) -> None:
+    turn = await _known_turn(update, context)
+    if turn is None:
+        return
+    tr = turn.tr
+    await show_menu(turn, "\n\n".join([
+        tr._("Press a button below to ask a question, report a problem or ask for help. "
+             "You can also send a voice message."),
+        tr._("Type /cancel to stop what you are doing, and /language to change the language."),
+        emergency_text(turn),
+    ]))
+
+
+async def cmd_unknown(update: Update, context: BotContext) -> None:
+    turn = await _known_turn(update, context)
+    if turn is not None:
+        await show_menu(turn, turn.tr._("I do not know that command. Choose a button below."))
+
+
+async def wrong_place(update: Update, context: BotContext) -> None:
+    """A resident command in a group: personal matters belong in a private chat."""
+    turn = await turn_for(update, context)
+    if turn is None:
+        return
+    url = f"https://t.me/{context.bot.username}"
+    await turn.say(
+        turn.tr._("Please talk to me in a private chat, not in a group."),
+        InlineKeyboardMarkup([[InlineKeyboardButton("💬 " + turn.tr._("Open private chat"),
+                                                    url=url)]]),
+        message_thread_id=update.effective_message.message_thread_id
+        if update.effective_message and update.effective_message.is_topic_message else None,
+    )

@@ -1,0 +1,36 @@
+"""Storage: one SQLite file, accessed through one object per aggregate."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from bot.store.clock import Clock, utcnow
+from bot.store.db import Database
+from bot.store.drafts import Drafts
+from bot.store.privacy import Privacy
+from bot.store.residents import Residents
+from bot.store.tickets import Tickets
+
+
+@dataclass
+class Store:
+    db: Database
+    residents: Residents
+    tickets: Tickets
+    drafts: Drafts
+    privacy: Privacy
+
+    @classmethod
+    async def open(cls, path: Path | str, clock: Clock = utcnow) -> Store:
+        db = await Database.open(path)
+        return cls(
+            db=db,
+            residents=Residents(db, clock),
+            tickets=Tickets(db, clock),
+            drafts=Drafts(db, clock),
+            privacy=Privacy(db, clock),
+        )
+
+    async def close(self) -> None:
+        await self.db.close()

@@ -1,0 +1,58 @@
+"""Flow drafts: where a resident is in a flow, kept in SQLite so a restart resumes there."""
+
+from __future__ import annotations
+
+import json
+import secrets
+from dataclasses import dataclass, field
+from typing import Any
+
+from bot.store.clock import Clock, iso, utcnow
+from bot.store.db import Database
+
+
+@dataclass
+class Draft:
+    user_id: int
+    key: str  # short random id: in every button of the flow, and the ticket's idempotency key
+    flow: str
+    step: str
+    data: dict[str, Any] = field(default_factory=dict)
+
+
+def new_key() -> str:
+    return secrets.token_urlsafe(6)
+
+
+class Drafts:
+    def __init__(self, db: Database, clock: Clock = utcnow) -> None:
+        self.db = db
+        self.clock = clock
+
+    async def get(self, user_id: int) -> Draft | None:
+        row = await self.db.fetchone(
+            "SELECT user_id, key, flow, step, data FROM drafts WHERE user_id = ?", (user_id,)
+        )
+        if row is None:
+            return None
+        return Draft(row["user_id"], row["key"], row["flow"], row["step"], json.loads(row["data"]))
+
+    async def start(self, user_id: int, flow: str, step: str, **data: Any) -> Draft:
+        draft = Draft(user_id, new_key(), flow, step, dict(data))
+        await self.save(draft)
+        return draft
+
+    async def save(self, draft: Draft) -> None:
+        async with self.db.transaction() as tx:
+            await tx.execute(
+                "INSERT INTO drafts (user_id, key, flow, step, data, updated_at)"
+                " VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT(user_id) DO UPDATE SET key = excluded.key,"
+                " flow = excluded.flow, step = excluded.step, data = excluded.data,"
+                " updated_at = excluded.updated_at",
+                (draft.user_id, draft.key, draft.flow, draft.step,
+                 json.dumps(draft.data, ensure_ascii=False), iso(self.clock())),
+            )
+
+    async def clear(self, user_id: int) -> None:
+        async with self.db.transaction() as tx:
+            await tx.execute("DELETE FROM drafts WHERE user_id = ?", (user_id,))

@@ -1,0 +1,97 @@
+"""Numbered, append-only schema migrations, recorded in PRAGMA user_version.
+
+Never edit a migration that has shipped: add a new one. Each runs inside the caller's transaction,
+so a failed upgrade leaves the database as it was.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+
+import aiosqlite
+
+MIGRATIONS: list[str] = [
+    # 1: residents, tickets, their events, and flow drafts
+    """
+    CREATE TABLE residents (
+        user_id     INTEGER PRIMARY KEY,
+        lang        TEXT NOT NULL,
+        consents    TEXT NOT NULL DEFAULT '{}',
+        created_at  TEXT NOT NULL,
+        updated_at  TEXT NOT NULL
+    );
+    CREATE TABLE tickets (
+        id            INTEGER PRIMARY KEY,
+        ref           TEXT UNIQUE,
+        resident_id   INTEGER REFERENCES residents(user_id) ON DELETE SET NULL,
+        draft_key     TEXT NOT NULL UNIQUE,
+        kind          TEXT NOT NULL CHECK (kind IN ('question', 'nuisance', 'help')),
+        category      TEXT NOT NULL,
+        partner_id    TEXT NOT NULL,
+        description   TEXT NOT NULL DEFAULT '',
+        attachments   TEXT NOT NULL DEFAULT '[]',
+        building      TEXT,
+        location      TEXT,
+        anonymous     INTEGER NOT NULL DEFAULT 0,
+        first_name    TEXT,
+        contact       TEXT,
+        phone         TEXT,
+        contact_lang  TEXT,
+        lang          TEXT NOT NULL,
+        status        TEXT NOT NULL,
+        created_at    TEXT NOT NULL,
+        updated_at    TEXT NOT NULL,
+        closed_at     TEXT
+    );
+    CREATE INDEX tickets_resident ON tickets(resident_id, created_at);
+    CREATE INDEX tickets_status ON tickets(status, partner_id);
+    CREATE TABLE ticket_events (
+        id         INTEGER PRIMARY KEY,
+        ticket_id  INTEGER NOT NULL REFERENCES tickets(id) ON DELETE CASCADE,
+        at         TEXT NOT NULL,
+        actor      TEXT NOT NULL,
+        event      TEXT NOT NULL,
+        data       TEXT NOT NULL DEFAULT '{}'
+    );
+    CREATE INDEX ticket_events_ticket ON ticket_events(ticket_id, id);
+    CREATE TRIGGER ticket_events_append_only_u BEFORE UPDATE ON ticket_events
+        BEGIN SELECT RAISE(ABORT, 'ticket_events is append-only'); END;
+    CREATE TABLE drafts (
+        user_id     INTEGER PRIMARY KEY,
+        key         TEXT NOT NULL,
+        flow        TEXT NOT NULL,
+        step        TEXT NOT NULL,
+        data        TEXT NOT NULL DEFAULT '{}',
+        updated_at  TEXT NOT NULL
+    );
+    """,
+]
+
+
+async def migrate(conn: aiosqlite.Connection, target: int | None = None) -> int:
+    """Apply every migration above the database's user_version (up to `target`)."""
+    async with conn.execute("PRAGMA user_version") as cur:
+        row = await cur.fetchone()
+    current = int(row[0]) if row else 0
+    goal = len(MIGRATIONS) if target is None else target
+    for number in range(current + 1, goal + 1):
+        for statement in _statements(MIGRATIONS[number - 1]):
+            await conn.execute(statement)
+        # PRAGMA takes no bound parameters; number is our own int.
+        await conn.execute(f"PRAGMA user_version = {number:d}")
+    return goal
+
+
+def _statements(script: str) -> list[str]:
+    """Split a migration into statements, keeping trigger bodies whole."""
+    out: list[str] = []
+    buf = ""
+    for line in script.splitlines(keepends=True):
+        buf += line
+        if buf.strip() and sqlite3.complete_statement(buf):
+            out.append(buf.strip())
+            buf = ""
+    if buf.strip():
+        out.append(buf.strip())
+    return out
+

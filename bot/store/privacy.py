@@ -1,0 +1,65 @@
+"""Export and erase everything stored about one resident (AVG/GDPR articles 15 and 17)."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from bot.domain.tickets import ACTIVE, Status
+from bot.store.clock import Clock, iso, utcnow
+from bot.store.db import Database
+from bot.store.tickets import add_event, erase_content
+
+
+class Privacy:
+    def __init__(self, db: Database, clock: Clock = utcnow) -> None:
+        self.db = db
+        self.clock = clock
+
+    async def export(self, user_id: int) -> dict[str, Any]:
+        resident = await self.db.fetchone("SELECT * FROM residents WHERE user_id = ?", (user_id,))
+        tickets = await self.db.fetchall(
+            "SELECT ref, kind, category, partner_id, description, attachments, building, location,"
+            " anonymous, first_name, contact, phone, contact_lang, lang, status, created_at,"
+            " updated_at, closed_at FROM tickets WHERE resident_id = ? ORDER BY id",
+            (user_id,),
+        )
+        draft = await self.db.fetchone(
+            "SELECT flow, step, data, updated_at FROM drafts WHERE user_id = ?", (user_id,)
+        )
+        out: dict[str, Any] = {"telegram_user_id": user_id, "exported_at": iso(self.clock())}
+        if resident:
+            out["language"] = resident["lang"]
+            out["consents"] = json.loads(resident["consents"])
+            out["since"] = resident["created_at"]
+        out["requests"] = [
+            {**dict(t), "attachments": json.loads(t["attachments"]), "anonymous": bool(t["anonymous"])}
+            for t in tickets
+        ]
+        if draft:
+            out["unfinished"] = {**dict(draft), "data": json.loads(draft["data"])}
+        return out
+
+    async def erase(self, user_id: int) -> int:
+        """Delete the resident, their draft and the content of their requests.
+
+        Open requests are withdrawn so no partner keeps working on a case nobody can answer.
+        """
+        now = iso(self.clock())
+        async with self.db.transaction() as tx:
+            async with tx.execute(
+                "SELECT id, status FROM tickets WHERE resident_id = ?", (user_id,)
+            ) as cur:
+                rows = list(await cur.fetchall())
+            for ticket_id, status in rows:
+                if Status(status) in ACTIVE:
+                    await tx.execute(
+                        "UPDATE tickets SET status = ?, closed_at = ?, updated_at = ? WHERE id = ?",
+                        (Status.WITHDRAWN.value, now, now, ticket_id),
+                    )
+                    await add_event(tx, ticket_id, "resident", "withdraw", now)
+                await erase_content(tx, ticket_id)
+                await add_event(tx, ticket_id, "resident", "erased", now, reason="request")
+            await tx.execute("DELETE FROM drafts WHERE user_id = ?", (user_id,))
+            await tx.execute("DELETE FROM residents WHERE user_id = ?", (user_id,))
+        return len(rows)
