@@ -1,0 +1,194 @@
+"""Drive the real Application against the fake Bot API, one resident at a time.
+
+    async with BotHarness.start(tmp_path / "bot.db") as h:
+        amina = h.resident("Amina", "ar")
+        await amina.send("/start")
+        await amina.press("العربية")
+        assert "مرحبا" in amina.last_text
+
+Used by the tests and by `buurtbot demo`, so the demo shows exactly what the tests check.
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from pathlib import Path
+from typing import Any
+
+from telegram import Update
+from telegram.ext import Application
+
+from bot.app import build_application
+from bot.config import EXAMPLE_SITE_CONFIG, Settings, SiteConfig, load_site_config
+from bot.i18n import Translator, language_name
+from bot.i18n.bidi import strip_controls
+from bot.runtime import running
+from bot.store.clock import Clock, utcnow
+from bot.testing.fake_api import FakeBotAPI, JSONDict
+from bot.testing.transcript import render_chat
+from bot.testing.updates import Person, Updates
+
+_ids = itertools.count(5550001)
+
+
+class BotHarness:
+    def __init__(self, app: Application, fake: FakeBotAPI) -> None:
+        self.app = app
+        self.fake = fake
+        self.updates = Updates(fake, app.bot)
+        # A restarted bot on the same fake Telegram: update and callback ids keep counting,
+        # as Telegram's do, instead of starting again at 1.
+        prior: Updates | None = getattr(fake, "updates_factory", None)
+        if prior is not None:
+            self.updates._next_update_id = prior._next_update_id
+            self.updates._query_numbers = prior._query_numbers
+        fake.updates_factory = self.updates  # type: ignore[attr-defined]
+
+    @classmethod
+    @asynccontextmanager
+    async def start(cls, db: Path, site: SiteConfig | None = None, *, clock: Clock = utcnow,
+                    fake: FakeBotAPI | None = None) -> AsyncIterator[BotHarness]:
+        fake = fake or FakeBotAPI()
+        site = site or load_site_config(EXAMPLE_SITE_CONFIG)
+        app = build_application(Settings(token=None, db=db), site, request=fake, clock=clock)
+        async with running(app):
+            yield cls(app, fake)
+
+    @property
+    def services(self) -> Any:
+        return self.app.bot_data["services"]
+
+    @property
+    def store(self) -> Any:
+        return self.services.store
+
+    def tr(self, lang: str) -> Translator:
+        """The bot's own translator, so tests check texts against the catalogs."""
+        translator: Translator = self.services.i18n.get(lang)
+        return translator
+
+    async def onboard(self, name: str, lang: str, user_id: int | None = None) -> ResidentChat:
+        """A resident who has opened the bot and picked their language."""
+        chat = self.resident(name, lang, user_id)
+        await chat.send("/start")
+        await chat.press(language_name(lang))
+        return chat
+
+    def resident(self, name: str, language_code: str | None = None,
+                 user_id: int | None = None) -> ResidentChat:
+        person = Person(user_id or next(_ids), name, language_code=language_code)
+        self.updates.register(person)
+        return ResidentChat(self, person)
+
+    async def feed(self, update: Update) -> None:
+        await self.app.process_update(update)
+
+
+def _matches(label: str, text: str) -> bool:
+    visible = strip_controls(text)
+    return label in text or label in visible
+
+
+class ResidentChat:
+    """One person's private chat with the bot, in the words a test would use."""
+
+    def __init__(self, harness: BotHarness, person: Person) -> None:
+        self.h = harness
+        self.person = person
+        self._seen = 0
+        self.new: list[JSONDict] = []  # bot messages that arrived after the last action
+
+    @property
+    def chat_id(self) -> int:
+        return self.person.private_chat
+
+    async def _do(self, update: Update) -> list[JSONDict]:
+        self._seen = len(self.h.fake.sent_to(self.chat_id))
+        await self.h.feed(update)
+        self.new = self.h.fake.sent_to(self.chat_id)[self._seen:]
+        return self.new
+
+    async def send(self, text: str) -> list[JSONDict]:
+        return await self._do(self.h.updates.text(self.person, text))
+
+    async def photo(self, caption: str | None = None) -> list[JSONDict]:
+        return await self._do(self.h.updates.photo(self.person, caption))
+
+    async def voice(self) -> list[JSONDict]:
+        return await self._do(self.h.updates.voice(self.person))
+
+    async def sticker(self) -> list[JSONDict]:
+        return await self._do(self.h.updates.sticker(self.person))
+
+    async def document(self, name: str = "photo.jpg", mime: str = "image/jpeg") -> list[JSONDict]:
+        return await self._do(self.h.updates.document(self.person, name, mime))
+
+    async def contact(self, phone: str) -> list[JSONDict]:
+        return await self._do(self.h.updates.contact(self.person, phone))
+
+    async def location(self) -> list[JSONDict]:
+        return await self._do(self.h.updates.location(self.person, 52.11, 5.11))
+
+    def message_with(self, label: str) -> JSONDict:
+        """The newest bot message that shows a button with this label (exact or contained;
+        bidi isolation marks are ignored, the eye does not see them either)."""
+        for msg in reversed(self.h.fake.sent_to(self.chat_id)):
+            for row in (msg.get("reply_markup") or {}).get("inline_keyboard", []):
+                for button in row:
+                    if _matches(label, str(button.get("text"))):
+                        return msg
+        raise AssertionError(f"no button {label!r} in {self.person.first_name}'s chat; "
+                             f"buttons now: {self.buttons()}")
+
+    async def press(self, label: str) -> list[JSONDict]:
+        msg = self.message_with(label)
+        rows = msg["reply_markup"]["inline_keyboard"]
+        texts = [b["text"] for row in rows for b in row]
+        exact = label if label in texts else next(t for t in texts if _matches(label, t))
+        return await self._do(self.h.updates.press(self.person, msg, exact))
+
+    async def press_data(self, data: str, message_id: int | None = None) -> list[JSONDict]:
+        last = self.h.fake.last_message(self.chat_id)
+        mid = message_id or (int(last["message_id"]) if last else 1)
+        return await self._do(self.h.updates.press_data(self.person, self.chat_id, mid, data))
+
+    async def tap_menu(self, label: str) -> list[JSONDict]:
+        """Press a reply-keyboard (main menu) button: Telegram sends its label as text."""
+        labels = self.menu()
+        exact = next((b for b in labels if label == b or label in b), None)
+        if exact is None:
+            raise AssertionError(f"no menu button {label!r}; menu: {labels}")
+        return await self.send(exact)
+
+    def menu(self) -> list[str]:
+        """The reply keyboard the resident sees now (the latest one sent)."""
+        for msg in reversed(self.h.fake.sent_to(self.chat_id)):
+            kb = self.h.fake.reply_keyboard(self.chat_id, int(msg["message_id"]))
+            if kb is not None:
+                if kb.get("remove_keyboard"):
+                    return []
+                return [b["text"] if isinstance(b, dict) else b
+                        for row in kb.get("keyboard", []) for b in row]
+        return []
+
+    def buttons(self) -> list[str]:
+        """Inline buttons under the newest bot message that has any."""
+        for msg in reversed(self.h.fake.sent_to(self.chat_id)):
+            rows = (msg.get("reply_markup") or {}).get("inline_keyboard")
+            if rows:
+                return [b["text"] for row in rows for b in row]
+        return []
+
+    @property
+    def last_text(self) -> str:
+        last = self.h.fake.last_message(self.chat_id)
+        return "" if last is None else str(last.get("text", last.get("caption", "")))
+
+    @property
+    def new_text(self) -> str:
+        return "\n".join(str(m.get("text", m.get("caption", ""))) for m in self.new)
+
+    def transcript(self) -> str:
+        return render_chat(self.h.fake, self.chat_id)
