@@ -31,6 +31,7 @@ log = logging.getLogger(__name__)
 DEMO_TOKEN = "123456:DEMO-no-network"
 RESIDENT_COMMANDS = ("start", "menu", "language", "cancel", "requests", "privacy", "help")
 PURGE_EVERY = timedelta(hours=6)
+DRAFT_DAYS = 30  # an unfinished flow is forgotten after this many days
 
 
 def command_menu(services: Services, lang: str) -> list[BotCommand]:
@@ -45,7 +46,7 @@ def command_menu(services: Services, lang: str) -> list[BotCommand]:
     ]
 
 
-async def post_init(app: Application) -> None:  # type: ignore[type-arg]
+async def post_init(app: Application) -> None:
     services: Services = app.bot_data["services"]
     services._store = await Store.open(services.settings.db, services.clock)
     site = services.site
@@ -57,7 +58,7 @@ async def post_init(app: Application) -> None:  # type: ignore[type-arg]
         app.job_queue.run_repeating(purge_expired, interval=PURGE_EVERY, first=10)
 
 
-async def post_shutdown(app: Application) -> None:  # type: ignore[type-arg]
+async def post_shutdown(app: Application) -> None:
     services: Services = app.bot_data["services"]
     if services._store is not None:
         await services._store.close()
@@ -67,8 +68,9 @@ async def post_shutdown(app: Application) -> None:  # type: ignore[type-arg]
 async def purge_expired(context: BotContext) -> None:
     services = context.services
     erased = await services.store.tickets.purge_expired(services.site.retention_days)
-    if erased:
-        log.info("retention: erased the content of %d closed requests", erased)
+    dropped = await services.store.drafts.purge_older_than(DRAFT_DAYS)
+    if erased or dropped:
+        log.info("retention: erased %d closed requests, %d abandoned drafts", erased, dropped)
 
 
 def build_application(
@@ -78,7 +80,7 @@ def build_application(
     request: BaseRequest | None = None,
     clock: Clock = utcnow,
     content: Content | None = None,
-) -> Application:  # type: ignore[type-arg]
+) -> Application:
     token = settings.token.get_secret_value() if settings.token else DEMO_TOKEN
     builder = (
         ApplicationBuilder()
@@ -91,7 +93,8 @@ def build_application(
     if request is not None:  # tests and the demo: an in-process Bot API
         builder = builder.request(request).get_updates_request(request)
     else:  # paces sends under Telegram's limits and retries a 429 after retry_after
-        builder = builder.rate_limiter(AIORateLimiter(max_retries=3))
+        # PTB types the builder's limiter generically; AIORateLimiter is its own documented fit.
+        builder = builder.rate_limiter(AIORateLimiter(max_retries=3))  # type: ignore[arg-type]
     app = builder.build()
     services = Services(
         settings=settings, site=site,
@@ -104,7 +107,7 @@ def build_application(
     return app
 
 
-def add_handlers(app: Application) -> None:  # type: ignore[type-arg]
+def add_handlers(app: Application) -> None:
     private = filters.ChatType.PRIVATE
     commands = {
         "start": router.cmd_start, "menu": router.cmd_menu, "language": router.cmd_language,

@@ -13,8 +13,15 @@ from pathlib import Path
 from typing import Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, field_validator
-from pydantic import model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    SecretStr,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -119,7 +126,9 @@ class SiteConfig(_Strict):
         cat_ids = [c.id for k in ("question", "nuisance", "help") for c in self.categories.of(k)]
         dupes = sorted({i for i in cat_ids if cat_ids.count(i) > 1})
         if dupes:
-            raise ValueError(f"categories: duplicate id {', '.join(dupes)} (ids are unique over all kinds)")
+            raise ValueError(
+                f"categories: duplicate id {', '.join(dupes)} (ids are unique over all kinds)"
+            )
         known = set(ids)
         refs = [("coordinator", self.coordinator), ("question_partner", self.question_partner)]
         for kind in ("question", "nuisance", "help"):

@@ -15,7 +15,7 @@ from bot.i18n.bidi import clean_user_text
 
 CONTENT_DIR = Path(__file__).resolve().parent.parent / "content"
 _WORD = re.compile(r"\w+", re.UNICODE)
-# Arabic prefixes that attach to a word: wa- (and), al- (the), bi-/li- (with/for) and their combinations
+# Arabic prefixes that attach to a word: wa- (and), al- (the), bi-/li- (with/for), combined
 _AR_PREFIXES = ("وال", "بال", "لل", "ال", "و", "ب", "ل", "ف")
 
 

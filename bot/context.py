@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from telegram.ext import Application, CallbackContext, ExtBot
+from telegram.ext import CallbackContext, ExtBot
 
 from bot.config import Settings, SiteConfig
 from bot.content import Content
@@ -33,11 +33,9 @@ class Services:
         return self._store
 
 
-class BotContext(CallbackContext[ExtBot[None], dict, dict, dict]):  # type: ignore[type-arg]
+class BotContext(CallbackContext[ExtBot[None], dict, dict, dict]):
     @property
     def services(self) -> Services:
         services: Services = self.application.bot_data["services"]
         return services
 
-
-BotApp = Application[ExtBot[None], BotContext, dict, dict, dict, object]  # type: ignore[type-arg]

@@ -9,7 +9,7 @@ from telegram.ext import Application
 
 
 @asynccontextmanager
-async def running(app: Application) -> AsyncIterator[Application]:  # type: ignore[type-arg]
+async def running(app: Application) -> AsyncIterator[Application]:
     """initialize + post_init ... post_shutdown + shutdown, as run_polling does around polling."""
     await app.initialize()
     try:

@@ -29,7 +29,8 @@ Row = list[tuple[str, str]]  # (label, callback data)
 
 def inline(*rows: Row) -> InlineKeyboardMarkup:
     return InlineKeyboardMarkup(
-        [[InlineKeyboardButton(label, callback_data=data) for label, data in row] for row in rows if row]
+        [[InlineKeyboardButton(label, callback_data=data) for label, data in row]
+         for row in rows if row]
     )
 
 
@@ -113,4 +114,5 @@ async def turn_for(update: Update, context: BotContext) -> Turn | None:
     lang = resident.lang if resident else (
         services.i18n.match(user.language_code) or services.site.default_language
     )
-    return Turn(update, context, user.id, chat.id, lang, services.i18n.get(lang), resident is not None)
+    known = resident is not None
+    return Turn(update, context, user.id, chat.id, lang, services.i18n.get(lang), known)

@@ -58,7 +58,8 @@ async def take(turn: Turn, draft: Draft, message: Message) -> bool:
                             "A file can show where it was taken."))
         return False
     if kind is None:
-        await turn.say(tr._("I cannot use this here. Please send text, a photo or a voice message."))
+        await turn.say(
+            tr._("I cannot use this here. Please send text, a photo or a voice message."))
         return False
     if kind == "text":
         text = clean_user_text(value)

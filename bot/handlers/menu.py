@@ -52,4 +52,5 @@ def menu_action(i18n: I18n, text: str) -> str | None:
 
 async def show_menu(turn: Turn, text: str | None = None) -> None:
     tr = turn.tr
-    await turn.say(text or tr._("What do you want to do? Choose a button below."), main_keyboard(tr))
+    text = text or tr._("What do you want to do? Choose a button below.")
+    await turn.say(text, main_keyboard(tr))

@@ -35,7 +35,9 @@ def place_text(tr: Translator, site: SiteConfig, place: dict[str, Any]) -> str:
         bits.append(floor_label(tr, str(place["floor"])))
     if place.get("text"):
         bits.append(tr.insert(place["text"]))
-    return ", ".join(bits) if bits else tr._("not given")
+    # Arabic script has its own comma; a Latin one looks like a stray mark in a RTL sentence.
+    separator = "، " if tr.rtl else ", "
+    return separator.join(bits) if bits else tr._("not given")
 
 
 def ticket_place(tr: Translator, site: SiteConfig, ticket: Ticket) -> str:

@@ -25,7 +25,7 @@ DOMAIN = "messages"
 SOURCE_LANGUAGE = "en"
 
 
-def N_(message: str) -> str:  # noqa: N802 - the conventional gettext marker name
+def N_(message: str) -> str:
     """Mark a string for extraction without translating it here."""
     return message
 

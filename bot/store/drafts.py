@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import secrets
 from dataclasses import dataclass, field
+from datetime import timedelta
 from typing import Any
 
 from bot.store.clock import Clock, iso, utcnow
@@ -56,3 +57,10 @@ class Drafts:
     async def clear(self, user_id: int) -> None:
         async with self.db.transaction() as tx:
             await tx.execute("DELETE FROM drafts WHERE user_id = ?", (user_id,))
+
+    async def purge_older_than(self, days: int) -> int:
+        """Forget flows a resident abandoned long ago (data minimisation)."""
+        cutoff = iso(self.clock() - timedelta(days=days))
+        async with self.db.transaction() as tx:
+            cur = await tx.execute("DELETE FROM drafts WHERE updated_at < ?", (cutoff,))
+            return cur.rowcount

@@ -65,6 +65,10 @@ MIGRATIONS: list[str] = [
         updated_at  TEXT NOT NULL
     );
     """,
+    # 2: abandoned drafts are cleared after a while; find them without a table scan
+    """
+    CREATE INDEX drafts_updated ON drafts(updated_at);
+    """,
 ]
 
 

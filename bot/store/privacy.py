@@ -33,7 +33,8 @@ class Privacy:
             out["consents"] = json.loads(resident["consents"])
             out["since"] = resident["created_at"]
         out["requests"] = [
-            {**dict(t), "attachments": json.loads(t["attachments"]), "anonymous": bool(t["anonymous"])}
+            {**dict(t), "attachments": json.loads(t["attachments"]),
+             "anonymous": bool(t["anonymous"])}
             for t in tickets
         ]
         if draft:

@@ -82,9 +82,8 @@ class Tickets:
             )
             ticket_id = cur.lastrowid
             assert ticket_id is not None
-            await tx.execute(
-                "UPDATE tickets SET ref = ? WHERE id = ?", (format_ref(new.kind, ticket_id), ticket_id)
-            )
+            ref = format_ref(new.kind, ticket_id)
+            await tx.execute("UPDATE tickets SET ref = ? WHERE id = ?", (ref, ticket_id))
             await add_event(tx, ticket_id, "resident", "created", now, partner=new.partner_id)
             await tx.execute("DELETE FROM drafts WHERE user_id = ?", (new.resident_id,))
             async with tx.execute(f"SELECT {COLUMNS} FROM tickets WHERE id = ?", (ticket_id,)) as c:

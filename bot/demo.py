@@ -1,0 +1,92 @@
+"""`buurtbot demo`: the real bot, in-process, against a fake Telegram; no token, no network.
+
+Three residents use the bot in their own language; each chat is printed as that person sees it.
+"""
+
+from __future__ import annotations
+
+import logging
+import tempfile
+from pathlib import Path
+
+from bot.config import load_site_config
+from bot.i18n import language_name
+from bot.testing.harness import BotHarness, ResidentChat
+
+WIDTH = 72
+
+
+def banner(title: str) -> str:
+    return f"\n{'=' * WIDTH}\n{title}\n{'=' * WIDTH}"
+
+
+async def amina_reports_noise(h: BotHarness) -> ResidentChat:
+    amina = await h.onboard("Amina", "ar")
+    tr = h.tr("ar")
+    await amina.tap_menu(tr._("Report a problem"))
+    await amina.press(tr._("Noise"))
+    await amina.send("موسيقى عالية كل ليلة بعد منتصف الليل في الطابق الرابع")
+    await amina.photo()
+    await amina.press(tr._("Next"))
+    await amina.press("Zambesidreef")
+    await amina.press("B")
+    await amina.press(tr._("floor {n}", n=4).replace("\u2068", "").replace("\u2069", ""))
+    await amina.press(tr._("Anonymous"))
+    await amina.press(tr._("Send"))
+    await amina.tap_menu(tr._("My requests"))
+    return amina
+
+
+async def mehmet_asks_help_with_debts(h: BotHarness) -> ResidentChat:
+    mehmet = await h.onboard("Mehmet", "tr")
+    tr = h.tr("tr")
+    await mehmet.tap_menu(tr._("Ask for help"))
+    await mehmet.press(tr._("Money and debts"))
+    await mehmet.send("Elektrik faturasını ödeyemiyorum. Mektupları anlamıyorum.")
+    await mehmet.press(tr._("Next"))
+    await mehmet.press(tr._("A phone call"))
+    await mehmet.contact("+31612345678")
+    await mehmet.press(language_name("tr"))
+    await mehmet.press(tr._("Yes, share it"))
+    return mehmet
+
+
+async def els_asks_a_question(h: BotHarness) -> ResidentChat:
+    els = await h.onboard("Els", "nl")
+    tr = h.tr("nl")
+    await els.tap_menu(tr._("Ask a question"))
+    await els.send("logeerwoning")
+    hits = els.buttons()
+    if len(hits) > 1:
+        await els.press(hits[0])
+    await els.press(tr._("My question is not here"))
+    await els.send("Mag mijn kat mee naar de logeerwoning?")
+    await els.press(tr._("Next"))
+    await els.press(tr._("Send"))
+    return els
+
+
+async def run_demo(site_path: Path) -> int:
+    logging.getLogger().setLevel(logging.WARNING)
+    site = load_site_config(site_path)
+    with tempfile.TemporaryDirectory(prefix="buurtbot-demo-") as tmp:
+        async with BotHarness.start(Path(tmp) / "demo.db", site) as h:
+            scenes = [
+                ("Amina (العربية) reports noise", amina_reports_noise),
+                ("Mehmet (Türkçe) asks for help with debts", mehmet_asks_help_with_debts),
+                ("Els (Nederlands) asks a question", els_asks_a_question),
+            ]
+            for title, scene in scenes:
+                chat = await scene(h)
+                print(banner(f"{title}: the chat as {chat.person.first_name} sees it"))
+                print(chat.transcript())
+            tickets = await h.store.db.fetchall(
+                "SELECT ref, kind, category, partner_id, anonymous FROM tickets ORDER BY id")
+            print(banner("Stored requests (routing to the partner groups comes next)"))
+            for t in tickets:
+                anon = " anonymous" if t["anonymous"] else ""
+                print(f"{t['ref']}  {t['kind']:<9} {t['category']:<10} -> {t['partner_id']}{anon}")
+            if h.fake.unknown_methods:
+                print(f"unexpected Bot API methods: {h.fake.unknown_methods}")
+                return 1
+    return 0
