@@ -11,9 +11,11 @@ from telegram.ext import (
     Application,
     ApplicationBuilder,
     CallbackQueryHandler,
+    ChatMemberHandler,
     CommandHandler,
     ContextTypes,
     MessageHandler,
+    TypeHandler,
     filters,
 )
 from telegram.request import BaseRequest
@@ -21,9 +23,11 @@ from telegram.request import BaseRequest
 from bot.config import Settings, SiteConfig
 from bot.content import Content
 from bot.context import BotContext, Services
-from bot.handlers import router
+from bot.delivery import Delivery
+from bot.handlers import coordinator, relay, router
 from bot.handlers.errors import on_error
 from bot.i18n import I18n
+from bot.partners.groups import check_groups, on_bot_added
 from bot.store import Store
 from bot.store.clock import Clock, utcnow
 
@@ -48,7 +52,14 @@ def command_menu(services: Services, lang: str) -> list[BotCommand]:
 
 async def post_init(app: Application) -> None:
     services: Services = app.bot_data["services"]
-    services._store = await Store.open(services.settings.db, services.clock)
+    store = services._store = await Store.open(services.settings.db, services.clock)
+    notifier = services.notifier
+    store.tickets.on_create = notifier.on_created  # routing commits with the ticket
+    report = await check_groups(app.bot, services.site)
+    services.forums = report.forums
+    services._delivery = Delivery(app.bot, store, notifier, services.forums)
+    if services.run_worker:
+        services._delivery.start()
     site = services.site
     # One command menu per language; Telegram shows the one matching the user's app language.
     await app.bot.set_my_commands(command_menu(services, site.default_language))
@@ -60,6 +71,8 @@ async def post_init(app: Application) -> None:
 
 async def post_shutdown(app: Application) -> None:
     services: Services = app.bot_data["services"]
+    if services._delivery is not None:
+        await services._delivery.stop()
     if services._store is not None:
         await services._store.close()
         services._store = None
@@ -80,6 +93,7 @@ def build_application(
     request: BaseRequest | None = None,
     clock: Clock = utcnow,
     content: Content | None = None,
+    run_worker: bool = True,
 ) -> Application:
     token = settings.token.get_secret_value() if settings.token else DEMO_TOKEN
     builder = (
@@ -100,7 +114,7 @@ def build_application(
         settings=settings, site=site,
         i18n=I18n(site.languages, site.default_language, site.zone),
         content=content or Content.load(site.languages),
-        clock=clock,
+        clock=clock, run_worker=run_worker,
     )
     app.bot_data["services"] = services
     add_handlers(app)
@@ -116,13 +130,28 @@ def add_handlers(app: Application) -> None:
     }
     for name, callback in commands.items():
         app.add_handler(CommandHandler(name, callback, filters=private))
-    app.add_handler(MessageHandler(private & filters.COMMAND, router.cmd_unknown))
-    app.add_handler(MessageHandler(private & ~filters.COMMAND & ~filters.StatusUpdate.ALL,
-                                   router.on_private_message))
+    app.add_handler(MessageHandler(filters.UpdateType.MESSAGE & private & filters.COMMAND,
+                                   router.cmd_unknown))
+    app.add_handler(MessageHandler(
+        filters.UpdateType.MESSAGE & private & ~filters.COMMAND & ~filters.StatusUpdate.ALL,
+        router.on_private_message))
+    app.add_handler(MessageHandler(filters.UpdateType.EDITED_MESSAGE & private,
+                                   router.on_edited_message))
     app.add_handler(CallbackQueryHandler(router.on_press))
-    app.add_handler(CommandHandler(list(RESIDENT_COMMANDS), router.wrong_place,
-                                   filters=filters.ChatType.GROUPS))
+    groups = filters.ChatType.GROUPS
+    app.add_handler(CommandHandler("retry", coordinator.cmd_retry, filters=groups))
+    app.add_handler(CommandHandler(list(RESIDENT_COMMANDS), router.wrong_place, filters=groups))
+    app.add_handler(MessageHandler(filters.UpdateType.MESSAGE & groups & ~filters.COMMAND
+                                   & ~filters.StatusUpdate.ALL, relay.on_group_message))
+    app.add_handler(ChatMemberHandler(on_bot_added, ChatMemberHandler.MY_CHAT_MEMBER))
+    # After every update: wake the outbox worker for whatever the handlers just queued.
+    app.add_handler(TypeHandler(Update, wake_delivery), group=100)
     app.add_error_handler(on_error)
+
+
+async def wake_delivery(update: Update, context: BotContext) -> None:
+    if context.services._delivery is not None:
+        context.services._delivery.wake()
 
 
 ALL_UPDATES = Update.ALL_TYPES

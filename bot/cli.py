@@ -86,7 +86,7 @@ def cmd_demo(args: argparse.Namespace, settings: Settings) -> int:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="buurtbot", description=__doc__)
-    sub = parser.add_subparsers(dest="command", required=True)
+    sub = parser.add_subparsers(dest="command")
     run = sub.add_parser("run", help="run the bot against Telegram (needs BUURTBOT_TOKEN)")
     run.add_argument("--config", help=f"site TOML (default {DEFAULT_SITE_CONFIG.name}, "
                                       f"else the example)")
@@ -105,6 +105,13 @@ def main(argv: list[str] | None = None) -> int:
         return 1
     if args.command == "run":
         return cmd_run(args, settings)
+    if args.command is None:  # plain `buurtbot`: the real bot with a token, else the demo
+        if settings.token is not None:
+            args.config = None
+            return cmd_run(args, settings)
+        print("No BUURTBOT_TOKEN set: playing the offline demo. "
+              "See README.md to run the real bot.\n", file=sys.stderr)
+        args.config = None
     return cmd_demo(args, settings)
 
 

@@ -94,6 +94,12 @@ class Building(_Strict):
     routing: dict[str, str] = Field(default_factory=dict)
 
 
+class QuickReplyConfig(_Strict):
+    id: str = Field(pattern=r"^[a-z0-9]{1,8}$")
+    # English text, the gettext msgid: every catalog must translate it. "{date}" asks for a date.
+    text: str = Field(min_length=1, max_length=300)
+
+
 class SiteConfig(_Strict):
     name: str = "Overvecht"
     timezone: str = "Europe/Amsterdam"
@@ -105,6 +111,7 @@ class SiteConfig(_Strict):
     partners: list[Partner] = Field(min_length=1)
     categories: Categories
     buildings: list[Building] = Field(default_factory=list)
+    quick_replies: list[QuickReplyConfig] = Field(default_factory=list)
 
     @field_validator("timezone")
     @classmethod

@@ -7,14 +7,19 @@ import time and there are no module globals.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from telegram.ext import CallbackContext, ExtBot
 
 from bot.config import Settings, SiteConfig
 from bot.content import Content
 from bot.i18n import I18n
+from bot.partners.notify import Notifier
 from bot.store import Store
 from bot.store.clock import Clock, utcnow
+
+if TYPE_CHECKING:
+    from bot.delivery import Delivery
 
 
 @dataclass
@@ -24,7 +29,21 @@ class Services:
     i18n: I18n
     content: Content
     clock: Clock = utcnow
+    # False in tests and the demo: they deliver the outbox themselves, step by step.
+    run_worker: bool = True
+    forums: set[int] = field(default_factory=set)
     _store: Store | None = field(default=None, repr=False)
+    _delivery: Delivery | None = field(default=None, repr=False)
+
+    @property
+    def notifier(self) -> Notifier:
+        return Notifier(self.site, self.i18n)
+
+    @property
+    def delivery(self) -> Delivery:
+        if self._delivery is None:
+            raise RuntimeError("delivery used before post_init started it")
+        return self._delivery
 
     @property
     def store(self) -> Store:

@@ -105,6 +105,9 @@ class Ticket:
     created_at: datetime
     updated_at: datetime
     closed_at: datetime | None = None
+    claimed_by: int | None = None
+    claimed_name: str | None = None
+    pseudonym: str | None = None
 
 
 @dataclass

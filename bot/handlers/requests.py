@@ -1,10 +1,17 @@
-"""My requests: the resident's own requests with their status, in their language."""
+"""My requests: the resident's own requests with their status, and adding a message to one."""
 
 from __future__ import annotations
 
-from bot.handlers.common import Turn
+from telegram import Message
+
+from bot.domain.tickets import ACTIVE
+from bot.handlers import flow
+from bot.handlers.callbacks import Press
+from bot.handlers.common import Turn, in_rows, inline
+from bot.handlers.flow import Flow, Step
 from bot.handlers.menu import show_menu
 from bot.handlers.render import category_label, status_label
+from bot.store.drafts import Draft
 
 SHOWN = 10
 
@@ -24,4 +31,48 @@ async def show_requests(turn: Turn) -> None:
                  partner=site.partner_name(t.partner_id)),
             tr._("Status: {status}", status=status_label(tr, t.status)),
         ]
-    await show_menu(turn, "\n".join(lines))
+    active = [turn.button("✍️ " + t.ref, "add", t.id) for t in tickets if t.status in ACTIVE]
+    if active:
+        lines += ["", tr._("To add something to a request, press its number.")]
+        await turn.say("\n".join(lines), inline(*in_rows(active, 3)))
+    else:
+        await show_menu(turn, "\n".join(lines))
+
+
+async def on_add_press(turn: Turn, press: Press) -> None:
+    """`v1:add:<ticket id>`: the next message goes to that request's partner."""
+    await turn.answer()
+    ticket_id = int(press.arg(0)) if press.arg(0).isdigit() else 0
+    ticket = await turn.services.store.tickets.get(ticket_id)
+    if ticket is None or ticket.resident_id != turn.user_id or ticket.status not in ACTIVE:
+        await show_menu(turn, turn.tr._("This button is old. Here is where you are now."))
+        return
+    await flow.start(turn, "add", ticket_id=ticket.id, ref=ticket.ref)
+
+
+async def ask_message(turn: Turn, draft: Draft) -> None:
+    await turn.say(turn.tr._("Type your message for {ref}, or send a photo or a voice message.",
+                             ref=draft.data.get("ref", "")),
+                   inline([flow.cancel_button(turn, draft)]))
+
+
+async def message_add(turn: Turn, draft: Draft, message: Message) -> None:
+    from bot.handlers.relay import relay_to_partner
+
+    ticket = await turn.services.store.tickets.get(int(draft.data.get("ticket_id", 0)))
+    if ticket is None or ticket.resident_id != turn.user_id:
+        await flow.cancel(turn)
+        return
+    if message.text is None and not (message.photo or message.voice):
+        await turn.say(turn.tr._("I cannot use this here. Please send text, a photo or a voice "
+                                 "message."))
+        return
+    await turn.services.store.drafts.clear(turn.user_id)
+    await relay_to_partner(turn, ticket, message)
+    await show_menu(turn)
+
+
+ADD = flow.register(Flow(
+    name="add", first="message", summary="message",
+    steps={"message": Step(ask_message, None, message_add)},
+))

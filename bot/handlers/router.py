@@ -7,14 +7,14 @@ import logging
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 
 from bot.context import BotContext
-from bot.handlers import flow, helpreq, question, report  # noqa: F401  (flows register themselves)
+from bot.handlers import flow, helpreq, partner, question, relay, report  # noqa: F401
 from bot.handlers.callbacks import Press, unpack
 from bot.handlers.common import Turn, inline, turn_for
 from bot.handlers.describe import has_content
 from bot.handlers.emergency import emergency_text
 from bot.handlers.menu import menu_action, show_menu
 from bot.handlers.privacy import on_privacy_press, show_privacy
-from bot.handlers.requests import show_requests
+from bot.handlers.requests import on_add_press, show_requests
 from bot.handlers.start import on_language_press, on_start, show_picker
 
 log = logging.getLogger(__name__)
@@ -33,11 +33,23 @@ async def on_private_message(update: Update, context: BotContext) -> None:
     if action is not None:
         await run_action(turn, action)
         return
+    ticket = await relay.resident_ticket(turn, message)
+    if ticket is not None:  # a reply to a message about a request: it goes to that request
+        await relay.relay_to_partner(turn, ticket, message)
+        return
     draft = await turn.services.store.drafts.get(turn.user_id)
     if draft is not None:
         await flow.on_message(turn, draft, message)
         return
     await show_menu(turn, turn.tr._("I did not understand that. Choose a button below."))
+
+
+async def on_edited_message(update: Update, context: BotContext) -> None:
+    """Telegram lets people edit a sent message; what we stored does not change with it."""
+    turn = await _known_turn(update, context)
+    if turn is not None:
+        await turn.say(turn.tr._("Changing a sent message does not change what I received. "
+                                 "Please send the new text as a new message."))
 
 
 async def run_action(turn: Turn, action: str) -> None:
@@ -73,21 +85,39 @@ async def on_unfinished_press(turn: Turn, press: Press) -> None:
         await flow.start(turn, FLOW_ACTIONS[press.arg(1)])
 
 
+async def on_feedback_press(turn: Turn, press: Press) -> None:
+    """`v1:fb:<ticket id>:y|n`: the answer to "Were you helped?"."""
+    ticket_id = int(press.arg(0)) if press.arg(0).isdigit() else 0
+    await relay.on_feedback(turn, ticket_id, press.arg(1) == "y")
+
+
 PRESS_SCOPES = {
     "lang": on_language_press,
     "f": flow.on_press,
     "faq": question.on_faq_press,
     "priv": on_privacy_press,
     "m": on_unfinished_press,
+    "fb": on_feedback_press,
+    "add": on_add_press,
 }
+GROUP_SCOPES = {"t"}
 
 
 async def on_press(update: Update, context: BotContext) -> None:
     query = update.callback_query
+    chat = update.effective_chat
+    press = unpack(query.data if query else None)
+    private = chat is not None and chat.type == "private"
+    if press is not None and press.scope in GROUP_SCOPES and not private:
+        await partner.on_ticket_press(update, context, press)
+        return
     turn = await turn_for(update, context)
     if query is None or turn is None:
         return
-    press = unpack(query.data)
+    if not private:  # a resident button (or anything unknown) pressed in a group
+        log.info("refused a button outside its chat in update %s", update.update_id)
+        await turn.answer(turn.tr._("This button does not work here."), alert=True)
+        return
     handler = PRESS_SCOPES.get(press.scope) if press else None
     if press is None or handler is None:
         log.info("refused unknown callback data in update %s", update.update_id)

@@ -8,8 +8,10 @@ from pathlib import Path
 from bot.store.clock import Clock, utcnow
 from bot.store.db import Database
 from bot.store.drafts import Drafts
+from bot.store.outbox import Outbox
 from bot.store.privacy import Privacy
 from bot.store.residents import Residents
+from bot.store.threads import Threads
 from bot.store.tickets import Tickets
 
 
@@ -20,6 +22,8 @@ class Store:
     tickets: Tickets
     drafts: Drafts
     privacy: Privacy
+    outbox: Outbox
+    threads: Threads
 
     @classmethod
     async def open(cls, path: Path | str, clock: Clock = utcnow) -> Store:
@@ -30,6 +34,8 @@ class Store:
             tickets=Tickets(db, clock),
             drafts=Drafts(db, clock),
             privacy=Privacy(db, clock),
+            outbox=Outbox(db, clock),
+            threads=Threads(db, clock),
         )
 
     async def close(self) -> None:

@@ -69,6 +69,67 @@ MIGRATIONS: list[str] = [
     """
     CREATE INDEX drafts_updated ON drafts(updated_at);
     """,
+    # 3: partner side. Durable inbox (updates stored before they are confirmed to Telegram),
+    # outbox (every message that must arrive, retried until it does), where each ticket lives in
+    # each chat, claims, and a per-ticket pseudonym for anonymous reporters.
+    """
+    CREATE TABLE inbox (
+        update_id   INTEGER PRIMARY KEY,
+        payload     TEXT NOT NULL,
+        received_at TEXT NOT NULL,
+        done_at     TEXT
+    );
+    CREATE INDEX inbox_pending ON inbox(update_id) WHERE done_at IS NULL;
+    CREATE TABLE outbox (
+        id          INTEGER PRIMARY KEY,
+        dedupe_key  TEXT UNIQUE,
+        chat_id     INTEGER NOT NULL,
+        thread_id   INTEGER,
+        ticket_id   INTEGER REFERENCES tickets(id) ON DELETE SET NULL,
+        purpose     TEXT NOT NULL,
+        method      TEXT NOT NULL,
+        payload     TEXT NOT NULL,
+        status      TEXT NOT NULL DEFAULT 'pending'
+                    CHECK (status IN ('pending', 'sent', 'undeliverable')),
+        attempts    INTEGER NOT NULL DEFAULT 0,
+        due_at      TEXT NOT NULL,
+        last_error  TEXT,
+        message_id  INTEGER,
+        created_at  TEXT NOT NULL,
+        sent_at     TEXT
+    );
+    CREATE INDEX outbox_due ON outbox(due_at, id) WHERE status = 'pending';
+    CREATE TABLE ticket_messages (
+        chat_id     INTEGER NOT NULL,
+        message_id  INTEGER NOT NULL,
+        ticket_id   INTEGER NOT NULL REFERENCES tickets(id) ON DELETE CASCADE,
+        role        TEXT NOT NULL,
+        PRIMARY KEY (chat_id, message_id)
+    );
+    CREATE INDEX ticket_messages_ticket ON ticket_messages(ticket_id, role);
+    CREATE TABLE ticket_threads (
+        ticket_id   INTEGER NOT NULL REFERENCES tickets(id) ON DELETE CASCADE,
+        chat_id     INTEGER NOT NULL,
+        thread_id   INTEGER,
+        card_id     INTEGER,
+        PRIMARY KEY (ticket_id, chat_id)
+    );
+    CREATE UNIQUE INDEX ticket_threads_topic ON ticket_threads(chat_id, thread_id)
+        WHERE thread_id IS NOT NULL;
+    CREATE TABLE staff_pending (
+        chat_id     INTEGER NOT NULL,
+        user_id     INTEGER NOT NULL,
+        ticket_id   INTEGER NOT NULL REFERENCES tickets(id) ON DELETE CASCADE,
+        action      TEXT NOT NULL,
+        data        TEXT NOT NULL DEFAULT '{}',
+        created_at  TEXT NOT NULL,
+        PRIMARY KEY (chat_id, user_id)
+    );
+    ALTER TABLE tickets ADD COLUMN claimed_by INTEGER;
+    ALTER TABLE tickets ADD COLUMN claimed_name TEXT;
+    ALTER TABLE tickets ADD COLUMN pseudonym TEXT;
+    ALTER TABLE tickets ADD COLUMN deadline_at TEXT;
+    """,
 ]
 
 

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import json
-from datetime import timedelta
+import secrets
+from collections.abc import Awaitable, Callable
+from datetime import datetime, timedelta
 from typing import Any
 
 import aiosqlite
@@ -11,6 +13,7 @@ import aiosqlite
 from bot.domain.tickets import (
     Action,
     Attachment,
+    IllegalTransition,
     Kind,
     NewTicket,
     Status,
@@ -24,7 +27,7 @@ from bot.store.db import Database
 COLUMNS = (
     "id, ref, resident_id, kind, category, partner_id, description, attachments, building,"
     " location, anonymous, first_name, contact, phone, contact_lang, lang, status, created_at,"
-    " updated_at, closed_at"
+    " updated_at, closed_at, claimed_by, claimed_name, pseudonym"
 )
 
 
@@ -39,6 +42,7 @@ def _ticket(row: aiosqlite.Row) -> Ticket:
         first_name=row["first_name"], contact=row["contact"], phone=row["phone"],
         contact_lang=row["contact_lang"], lang=row["lang"], status=Status(row["status"]),
         created_at=created, updated_at=updated, closed_at=parse(row["closed_at"]),
+        claimed_by=row["claimed_by"], claimed_name=row["claimed_name"], pseudonym=row["pseudonym"],
     )
 
 
@@ -51,10 +55,26 @@ async def add_event(
     )
 
 
+# Called inside the creating transaction, so routing (the partner card in the outbox) commits
+# together with the ticket or not at all.
+OnCreate = Callable[[aiosqlite.Connection, Ticket, datetime], Awaitable[None]]
+AfterChange = OnCreate
+
+
+async def fetch(tx: aiosqlite.Connection, ticket_id: int) -> Ticket:
+    async with tx.execute(f"SELECT {COLUMNS} FROM tickets WHERE id = ?", (ticket_id,)) as cur:
+        row = await cur.fetchone()
+    if row is None:
+        raise LookupError(f"no ticket {ticket_id}")
+    return _ticket(row)
+
+
 class Tickets:
     def __init__(self, db: Database, clock: Clock = utcnow) -> None:
         self.db = db
         self.clock = clock
+
+    on_create: OnCreate | None = None
 
     async def create(self, new: NewTicket) -> tuple[Ticket, bool]:
         """Create the ticket once per draft; a repeat (double tap, replayed update) returns it.
@@ -62,7 +82,8 @@ class Tickets:
         The draft is removed in the same transaction, so a crash leaves either the draft or the
         ticket, never both and never neither.
         """
-        now = iso(self.clock())
+        moment = self.clock()
+        now = iso(moment)
         async with self.db.transaction() as tx:
             async with tx.execute(
                 f"SELECT {COLUMNS} FROM tickets WHERE draft_key = ?", (new.draft_key,)
@@ -73,12 +94,13 @@ class Tickets:
             cur = await tx.execute(
                 "INSERT INTO tickets (resident_id, draft_key, kind, category, partner_id,"
                 " description, attachments, building, location, anonymous, first_name, contact,"
-                " phone, contact_lang, lang, status, created_at, updated_at)"
-                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                " phone, contact_lang, lang, status, created_at, updated_at, pseudonym)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 (new.resident_id, new.draft_key, new.kind.value, new.category, new.partner_id,
                  new.description, new.attachments_json(), new.building, new.location,
                  int(new.anonymous), None if new.anonymous else new.first_name, new.contact,
-                 new.phone, new.contact_lang, new.lang, Status.OPEN.value, now, now),
+                 new.phone, new.contact_lang, new.lang, Status.OPEN.value, now, now,
+                 secrets.token_hex(2).upper()),
             )
             ticket_id = cur.lastrowid
             assert ticket_id is not None
@@ -86,10 +108,10 @@ class Tickets:
             await tx.execute("UPDATE tickets SET ref = ? WHERE id = ?", (ref, ticket_id))
             await add_event(tx, ticket_id, "resident", "created", now, partner=new.partner_id)
             await tx.execute("DELETE FROM drafts WHERE user_id = ?", (new.resident_id,))
-            async with tx.execute(f"SELECT {COLUMNS} FROM tickets WHERE id = ?", (ticket_id,)) as c:
-                created = await c.fetchone()
-        assert created is not None
-        return _ticket(created), True
+            created = await fetch(tx, ticket_id)
+            if self.on_create is not None:
+                await self.on_create(tx, created, moment)
+        return created, True
 
     async def get(self, ticket_id: int) -> Ticket | None:
         row = await self.db.fetchone(f"SELECT {COLUMNS} FROM tickets WHERE id = ?", (ticket_id,))
@@ -102,31 +124,48 @@ class Tickets:
         )
         return [_ticket(r) for r in rows]
 
-    async def apply(self, ticket_id: int, action: Action, actor: str, **data: Any) -> Ticket:
+    async def apply(
+        self, ticket_id: int, action: Action, actor: str, *,
+        fields: dict[str, Any] | None = None, then: AfterChange | None = None, **data: Any,
+    ) -> Ticket:
         """Move a ticket through the workflow as one compare-and-set.
 
-        Raises IllegalTransition when the table forbids it (nothing written) and LookupError when
-        the ticket changed under us (someone else was first).
+        `fields` are set together with the status (claimer, partner); `then` runs inside the same
+        transaction with the updated ticket, to put notifications in the outbox. Raises
+        IllegalTransition when the table forbids the move (nothing written).
         """
-        now = iso(self.clock())
+        moment = self.clock()
+        now = iso(moment)
         async with self.db.transaction() as tx:
-            async with tx.execute("SELECT status FROM tickets WHERE id = ?", (ticket_id,)) as cur:
-                row = await cur.fetchone()
-            if row is None:
-                raise LookupError(f"no ticket {ticket_id}")
-            before = Status(row[0])
-            after = transition(before, action)
+            before = await fetch(tx, ticket_id)
+            after = transition(before.status, action)
             closed = now if after in (Status.CLOSED, Status.WITHDRAWN) else None
+            sets = {"status": after.value, "updated_at": now, "closed_at": closed,
+                    **(fields or {})}
+            assignments = ", ".join(f"{column} = ?" for column in sets)
             cur = await tx.execute(
-                "UPDATE tickets SET status = ?, updated_at = ?, closed_at = ?"
-                " WHERE id = ? AND status = ?",
-                (after.value, now, closed, ticket_id, before.value),
+                f"UPDATE tickets SET {assignments} WHERE id = ? AND status = ?",
+                (*sets.values(), ticket_id, before.status.value),
             )
-            if cur.rowcount != 1:
-                raise LookupError(f"ticket {ticket_id} changed")
+            if cur.rowcount != 1:  # cannot happen under BEGIN IMMEDIATE; refuse rather than guess
+                raise IllegalTransition(before.status, action)
             await add_event(tx, ticket_id, actor, action.value, now, **data)
-        ticket = await self.get(ticket_id)
-        assert ticket is not None
+            ticket = await fetch(tx, ticket_id)
+            if then is not None:
+                await then(tx, ticket, moment)
+        return ticket
+
+    async def note(self, ticket_id: int, actor: str, event: str, then: AfterChange | None = None,
+                   **data: Any) -> Ticket:
+        """Record something that happened without a status change (a note, a reply, a promise)."""
+        moment = self.clock()
+        async with self.db.transaction() as tx:
+            await add_event(tx, ticket_id, actor, event, iso(moment), **data)
+            await tx.execute("UPDATE tickets SET updated_at = ? WHERE id = ?",
+                             (iso(moment), ticket_id))
+            ticket = await fetch(tx, ticket_id)
+            if then is not None:
+                await then(tx, ticket, moment)
         return ticket
 
     async def events(self, ticket_id: int) -> list[dict[str, Any]]:

@@ -49,12 +49,24 @@ class BotHarness:
     @classmethod
     @asynccontextmanager
     async def start(cls, db: Path, site: SiteConfig | None = None, *, clock: Clock = utcnow,
-                    fake: FakeBotAPI | None = None) -> AsyncIterator[BotHarness]:
-        fake = fake or FakeBotAPI()
+                    fake: FakeBotAPI | None = None, forums: set[str] | None = None,
+                    groups: bool = True) -> AsyncIterator[BotHarness]:
+        """The real Application on `db`. Every partner group exists in the fake Telegram with
+        the bot as admin (`groups=False` leaves them out); `forums` names partners whose group
+        has topics enabled."""
         site = site or load_site_config(EXAMPLE_SITE_CONFIG)
-        app = build_application(Settings(token=None, db=db), site, request=fake, clock=clock)
+        if fake is None:
+            fake = FakeBotAPI()
+            if groups:
+                for partner in site.partners:
+                    fake.add_group(partner.chat_id, partner.name,
+                                   is_forum=partner.id in (forums or set()))
+        app = build_application(Settings(token=None, db=db), site, request=fake, clock=clock,
+                                run_worker=False)
         async with running(app):
-            yield cls(app, fake)
+            harness = cls(app, fake)
+            await harness.deliver()
+            yield harness
 
     @property
     def services(self) -> Any:
@@ -83,7 +95,23 @@ class BotHarness:
         return ResidentChat(self, person)
 
     async def feed(self, update: Update) -> None:
+        """Process one update, then deliver what it put in the outbox (as the worker would)."""
         await self.app.process_update(update)
+        await self.deliver()
+
+    async def deliver(self) -> None:
+        await self.services.delivery.drain()
+
+    def group(self, partner_id: str) -> GroupChat:
+        partner = self.services.site.partner(partner_id)
+        return GroupChat(self, partner.chat_id)
+
+    def staff(self, partner_id: str, name: str, user_id: int | None = None) -> StaffMember:
+        group = self.group(partner_id)
+        person = Person(user_id or next(_ids), name, language_code="nl")
+        self.updates.register(person)
+        self.fake.set_member(group.chat_id, person.id, "member")
+        return StaffMember(group, person)
 
 
 def _matches(label: str, text: str) -> bool:
@@ -192,3 +220,76 @@ class ResidentChat:
 
     def transcript(self) -> str:
         return render_chat(self.h.fake, self.chat_id)
+
+
+class GroupChat:
+    """A partner group as its staff see it."""
+
+    def __init__(self, harness: BotHarness, chat_id: int) -> None:
+        self.h = harness
+        self.chat_id = chat_id
+
+    def messages(self) -> list[JSONDict]:
+        return self.h.fake.sent_to(self.chat_id)
+
+    def texts(self) -> list[str]:
+        return self.h.fake.texts(self.chat_id)
+
+    def card(self, ref: str) -> JSONDict:
+        """The current card of a ticket (found by its reference)."""
+        for msg in self.messages():
+            if str(msg.get("text", "")).startswith(f"🆕 #{ref} "):
+                return msg
+        raise AssertionError(f"no card for {ref} in chat {self.chat_id}; texts: {self.texts()}")
+
+    def buttons(self, msg: JSONDict) -> list[str]:
+        rows = (msg.get("reply_markup") or {}).get("inline_keyboard", [])
+        return [b["text"] for row in rows for b in row]
+
+    def transcript(self, thread_id: int | None = None) -> str:
+        return render_chat(self.h.fake, self.chat_id, thread_id=thread_id)
+
+
+class StaffMember:
+    """One staff member in a partner group."""
+
+    def __init__(self, group: GroupChat, person: Person) -> None:
+        self.group = group
+        self.h = group.h
+        self.person = person
+
+    async def press(self, msg: JSONDict, label: str) -> None:
+        rows = (msg.get("reply_markup") or {}).get("inline_keyboard", [])
+        texts = [b["text"] for row in rows for b in row]
+        exact = label if label in texts else next(
+            (t for t in texts if _matches(label, t)), None)
+        if exact is None:
+            raise AssertionError(f"no button {label!r}; buttons: {texts}")
+        await self.h.feed(self.h.updates.press(self.person, msg, exact, chat_id=self.group.chat_id))
+
+    async def press_newest(self, label: str) -> None:
+        """Press a button on the newest group message that has it (menus the bot just sent)."""
+        for msg in reversed(self.group.messages()):
+            if any(_matches(label, t) for t in self.group.buttons(msg)):
+                await self.press(msg, label)
+                return
+        raise AssertionError(f"no button {label!r} in the group")
+
+    async def reply(self, to: JSONDict, text: str) -> None:
+        update = self.h.updates.text(self.person, text, chat_id=self.group.chat_id,
+                                     reply_to=int(to["message_id"]),
+                                     thread_id=to.get("message_thread_id"))
+        await self.h.feed(update)
+
+    async def say_in_topic(self, thread_id: int, text: str) -> None:
+        await self.h.feed(self.h.updates.text(self.person, text, chat_id=self.group.chat_id,
+                                              thread_id=thread_id))
+
+    async def send(self, text: str) -> None:
+        await self.h.feed(self.h.updates.text(self.person, text, chat_id=self.group.chat_id))
+
+    async def photo_reply(self, to: JSONDict, caption: str | None = None) -> None:
+        update = self.h.updates.photo(self.person, caption, chat_id=self.group.chat_id,
+                                      reply_to=int(to["message_id"]),
+                                      thread_id=to.get("message_thread_id"))
+        await self.h.feed(update)

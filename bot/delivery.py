@@ -1,0 +1,250 @@
+"""The outbox worker: sends what is due, in order per chat, and never drops anything.
+
+- 429: wait exactly `retry_after`, then try again.
+- timeouts and 5xx: back off (2, 4, 8 ... up to 300 s) and try again, for as long as it takes.
+- 403 (resident blocked the bot, bot removed from a group) and other refusals: the item is kept as
+  "undeliverable", the coordinator group is told, and `/retry` there sends it again.
+Telegram has no idempotency key, so a crash in the instant between Telegram accepting a message and
+our commit can repeat that one message; everything else is exactly once.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from datetime import timedelta
+from typing import Any
+
+from telegram import Bot, InlineKeyboardMarkup, Message, MessageId
+from telegram.constants import ParseMode
+from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError
+
+from bot.domain.tickets import Ticket
+from bot.handlers.render import category_label
+from bot.partners.card import card_keyboard, card_text
+from bot.partners.notify import Notifier
+from bot.store import Store
+from bot.store.outbox import OutItem, mark_sent
+from bot.store.threads import remember, save_card
+
+log = logging.getLogger(__name__)
+MAX_BACKOFF = 300.0
+IDLE_WAIT = 5.0
+
+
+class Undeliverable(Exception):
+    """Telegram refused for good (not a passing fault)."""
+
+
+class Delivery:
+    def __init__(self, bot: Bot, store: Store, notifier: Notifier,
+                 forums: set[int] | None = None) -> None:
+        self.bot = bot
+        self.store = store
+        self.notifier = notifier
+        self.forums = forums if forums is not None else set()
+        self._wake = asyncio.Event()
+        self._lock = asyncio.Lock()
+        self._task: asyncio.Task[None] | None = None
+
+    # -- running ---------------------------------------------------------------------------
+    def wake(self) -> None:
+        self._wake.set()
+
+    def start(self) -> None:
+        self._task = asyncio.create_task(self._run(), name="outbox-worker")
+
+    async def stop(self) -> None:
+        if self._task is not None:
+            self._task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._task
+            self._task = None
+
+    async def _run(self) -> None:
+        while True:
+            try:
+                sent = await self.run_once()
+            except Exception:  # the worker must outlive any single failure
+                log.exception("outbox worker round failed")
+                sent = 0
+            if sent:
+                continue
+            self._wake.clear()
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._wake.wait(), timeout=await self._idle())
+
+    async def _idle(self) -> float:
+        due = await self.store.outbox.next_due()
+        if due is None:
+            return IDLE_WAIT
+        wait = (due - self.store.outbox.clock()).total_seconds()
+        return min(max(wait, 0.05), IDLE_WAIT)
+
+    async def run_once(self, limit: int = 50) -> int:
+        async with self._lock:
+            items = await self.store.outbox.due(limit)
+            for item in items:
+                await self.deliver(item)
+            return len(items)
+
+    async def drain(self, rounds: int = 1000) -> None:
+        """Deliver everything due now (tests and the demo call this after each update)."""
+        for _ in range(rounds):
+            if not await self.run_once():
+                return
+
+    # -- one item --------------------------------------------------------------------------
+    async def deliver(self, item: OutItem) -> None:
+        try:
+            await self._send(item)
+        except RetryAfter as exc:
+            await self.store.outbox.retry(item, _seconds(exc.retry_after), "429")
+        except (BadRequest, Forbidden, Undeliverable) as exc:
+            if "not modified" in str(exc).lower():  # the card already shows this state
+                await self.store.outbox.sent(item, None)
+                return
+            await self._give_up(item, exc)
+        except (NetworkError, TelegramError) as exc:  # timeouts, 5xx, connection trouble
+            delay = min(2.0 ** (item.attempts + 1), MAX_BACKOFF)
+            await self.store.outbox.retry(item, timedelta(seconds=delay), type(exc).__name__)
+
+    async def _send(self, item: OutItem) -> None:
+        if item.method == "card":
+            await self._post_card(item)
+        elif item.method == "card_edit":
+            await self._edit_card(item)
+        else:
+            message = await self._plain(item)
+            await self._done(item, message.message_id)
+
+    async def _done(self, item: OutItem, message_id: int | None) -> None:
+        async with self.store.db.transaction() as tx:
+            await mark_sent(tx, self.store.outbox.clock(), item.id, message_id)
+            if item.ticket_id is not None and message_id is not None:
+                await remember(tx, item.chat_id, message_id, item.ticket_id, item.purpose)
+
+    async def _where(self, item: OutItem) -> dict[str, Any]:
+        """Thread or reply target for a group message about a ticket."""
+        if item.ticket_id is None or item.chat_id > 0:
+            return {}
+        thread = await self.store.threads.get(item.ticket_id, item.chat_id)
+        if thread is None:
+            return {}
+        if thread.thread_id is not None:
+            return {"message_thread_id": thread.thread_id}
+        if thread.card_id is not None:  # plain group: hang it under the card
+            return {"reply_to_message_id": thread.card_id,
+                    "allow_sending_without_reply": True}
+        return {}
+
+    async def _plain(self, item: OutItem) -> Message | MessageId:
+        p, where = item.payload, await self._where(item)
+        if item.method == "send":
+            markup = p.get("reply_markup")
+            return await self.bot.send_message(
+                item.chat_id, p["text"], parse_mode=p.get("parse_mode"),
+                reply_markup=InlineKeyboardMarkup.de_json(markup, self.bot) if markup else None,
+                **where)
+        if item.method == "copy":
+            return await self.bot.copy_message(
+                item.chat_id, p["from_chat_id"], p["message_id"], caption=p.get("caption"),
+                **where)
+        if item.method == "file":
+            send = self.bot.send_photo if p["kind"] == "photo" else self.bot.send_voice
+            return await send(item.chat_id, p["file_id"], caption=p.get("caption"), **where)
+        raise Undeliverable(f"unknown outbox method {item.method}")
+
+    # -- cards -----------------------------------------------------------------------------
+    async def _ticket(self, item: OutItem) -> Ticket:
+        ticket = await self.store.tickets.get(item.ticket_id or 0)
+        if ticket is None:
+            raise Undeliverable("ticket gone")
+        return ticket
+
+    async def _render(self, ticket: Ticket, chat_id: int) -> tuple[str, InlineKeyboardMarkup]:
+        tr = self.notifier.group_tr(chat_id)
+        here = chat_id in (self.notifier.partner_chat(ticket), self.notifier.coordinator_chat)
+        moved = None if here else self.notifier.site.partner_name(ticket.partner_id)
+        unreachable = await self._unreachable(ticket)
+        text = card_text(tr, self.notifier.site, ticket, moved_to=moved, unreachable=unreachable)
+        return text, card_keyboard(tr, ticket, here=here)
+
+    async def _unreachable(self, ticket: Ticket) -> bool:
+        if ticket.resident_id is None:
+            return False
+        row = await self.store.db.fetchone(
+            "SELECT 1 FROM outbox WHERE ticket_id = ? AND chat_id = ? AND status = 'undeliverable'",
+            (ticket.id, ticket.resident_id))
+        return row is not None
+
+    async def _post_card(self, item: OutItem) -> None:
+        ticket = await self._ticket(item)
+        thread = await self.store.threads.get(ticket.id, item.chat_id)
+        thread_id = thread.thread_id if thread else None
+        if thread_id is None and item.chat_id in self.forums:
+            tr = self.notifier.group_tr(item.chat_id)
+            label = category_label(tr, self.notifier.site, ticket.kind.value, ticket.category)
+            topic = await self.bot.create_forum_topic(item.chat_id, f"{ticket.ref} · {label}"[:128])
+            thread_id = topic.message_thread_id
+            # saved at once, so a retry of the card reuses the topic instead of opening another
+            await self.store.threads.save_topic(ticket.id, item.chat_id, thread_id)
+        text, keyboard = await self._render(ticket, item.chat_id)
+        message = await self.bot.send_message(item.chat_id, text, parse_mode=ParseMode.HTML,
+                                              reply_markup=keyboard, message_thread_id=thread_id)
+        now = self.store.outbox.clock()
+        async with self.store.db.transaction() as tx:
+            await mark_sent(tx, now, item.id, message.message_id)
+            await save_card(tx, ticket.id, item.chat_id, thread_id, message.message_id)
+            await self.notifier.attachments(tx, now, ticket, item.chat_id)
+            note = item.payload.get("note")
+            if note:
+                await self.notifier.to_group(tx, now, ticket, item.chat_id, note)
+
+    async def _edit_card(self, item: OutItem) -> None:
+        ticket = await self._ticket(item)
+        thread = await self.store.threads.get(ticket.id, item.chat_id)
+        if thread is None or thread.card_id is None:  # not posted yet: the post shows this state
+            await self.store.outbox.sent(item, None)
+            return
+        text, keyboard = await self._render(ticket, item.chat_id)
+        await self.bot.edit_message_text(text, item.chat_id, thread.card_id,
+                                         parse_mode=ParseMode.HTML, reply_markup=keyboard)
+        await self.store.outbox.sent(item, thread.card_id)
+
+    # -- giving up, loudly -----------------------------------------------------------------
+    async def _give_up(self, item: OutItem, exc: Exception) -> None:
+        await self.store.outbox.undeliverable(item, f"{type(exc).__name__}: {exc}")
+        log.warning("outbox item %s to chat %s undeliverable: %s", item.id, item.chat_id,
+                    type(exc).__name__)
+        coordinator = self.notifier.coordinator_chat
+        if item.chat_id == coordinator:
+            return  # nowhere further to escalate; it stays in the outbox as undeliverable
+        ticket = await self.store.tickets.get(item.ticket_id) if item.ticket_id else None
+        tr = self.notifier.group_tr(coordinator)
+        ref = f"#{ticket.ref}" if ticket else "-"
+        if item.chat_id > 0:
+            text = tr._("⚠️ {ref}: a message could not reach the resident. They may have blocked "
+                        "the bot. It is kept; send /retry here to try again.", ref=ref)
+        else:
+            text = tr._("⚠️ {ref}: the bot cannot post in the group of {partner} ({reason}). "
+                        "The message is kept; fix the group, then send /retry here.", ref=ref,
+                        partner=self._partner_of_chat(item.chat_id), reason=_reason(exc))
+        now = self.store.outbox.clock()
+        async with self.store.db.transaction() as tx:
+            await self.notifier.to_coordinator(tx, now, ticket, text)
+            if ticket is not None and item.chat_id > 0:
+                await self.notifier.refresh_cards(tx, now, ticket)
+
+    def _partner_of_chat(self, chat_id: int) -> str:
+        return next((p.name for p in self.notifier.site.partners if p.chat_id == chat_id),
+                    str(chat_id))
+
+
+def _seconds(value: float | timedelta) -> timedelta:
+    return value if isinstance(value, timedelta) else timedelta(seconds=float(value))
+
+
+def _reason(exc: Exception) -> str:
+    return str(exc)[:120]

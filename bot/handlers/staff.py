@@ -1,0 +1,88 @@
+"""What every partner-group handler needs: the Staff turn and the authorisation rule."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from typing import Any
+
+from telegram import Message, Update
+from telegram.error import BadRequest
+
+from bot.context import BotContext, Services
+from bot.domain.tickets import Ticket
+from bot.i18n import Translator
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class Staff:
+    update: Update
+    context: BotContext
+    chat_id: int
+    user_id: int
+    first_name: str
+    tr: Translator  # the group's language
+
+    @property
+    def services(self) -> Services:
+        return self.context.services
+
+    @property
+    def actor(self) -> str:
+        return f"staff:{self.user_id}"
+
+    @property
+    def in_coordinator_group(self) -> bool:
+        site = self.services.site
+        return self.chat_id == site.partner(site.coordinator).chat_id
+
+    def may_act(self, ticket: Ticket) -> bool:
+        """Only the responsible partner's group and the coordinator group act on a ticket.
+
+        Decided from the chat the press or message came from, never from callback data.
+        """
+        site = self.services.site
+        return self.chat_id in (site.partner(ticket.partner_id).chat_id,
+                                site.partner(site.coordinator).chat_id)
+
+    async def alert(self, text: str | None = None, *, popup: bool = False) -> None:
+        query = self.update.callback_query
+        if query is not None:
+            try:
+                await query.answer(text, show_alert=popup)
+            except BadRequest as exc:  # query too old: nothing left to answer
+                log.debug("could not answer callback: %s", exc.message)
+
+    async def say(self, ticket: Ticket | None, text: str, **kwargs: Any) -> Message:
+        """A direct answer in the ticket's topic (forum) or under its card (plain group)."""
+        where: dict[str, Any] = {}
+        if ticket is not None:
+            thread = await self.services.store.threads.get(ticket.id, self.chat_id)
+            if thread and thread.thread_id is not None:
+                where = {"message_thread_id": thread.thread_id}
+            elif thread and thread.card_id is not None:
+                where = {"reply_to_message_id": thread.card_id,
+                         "allow_sending_without_reply": True}
+        return await self.context.bot.send_message(self.chat_id, text, **where, **kwargs)
+
+
+def group_language(services: Services, chat_id: int) -> str:
+    for partner in services.site.partners:
+        if partner.chat_id == chat_id:
+            return partner.language
+    return services.site.default_language
+
+
+def is_partner_chat(services: Services, chat_id: int) -> bool:
+    return any(p.chat_id == chat_id for p in services.site.partners)
+
+
+def staff_for(update: Update, context: BotContext) -> Staff | None:
+    chat, user = update.effective_chat, update.effective_user
+    if chat is None or user is None:
+        return None
+    services = context.services
+    tr = services.i18n.get(group_language(services, chat.id))
+    return Staff(update, context, chat.id, user.id, user.first_name, tr)

@@ -1,0 +1,114 @@
+"""The ticket card in a partner group: everything staff need, in the group's language.
+
+HTML so the reference stands out; every inserted value is escaped, and the resident's words are
+bidi-isolated so Arabic text cannot reorder the Dutch around it. For anonymous tickets nothing that
+identifies the resident is on the card: only the per-ticket pseudonym.
+"""
+
+from __future__ import annotations
+
+from html import escape
+
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup
+
+from bot.config import SiteConfig
+from bot.domain.tickets import Kind, Status, Ticket
+from bot.handlers.callbacks import pack
+from bot.handlers.render import category_label, lang_label, ticket_place
+from bot.i18n import Translator
+from bot.i18n.bidi import isolate
+
+MAX_WORDS = 2500  # the card must stay under Telegram's 4096 characters with everything around it
+
+
+def kind_label(tr: Translator, kind: Kind) -> str:
+    return {Kind.NUISANCE: tr._("Report"), Kind.HELP: tr._("Help request"),
+            Kind.QUESTION: tr._("Question")}[kind]
+
+
+def staff_status(tr: Translator, status: Status) -> str:
+    return {
+        Status.OPEN: "🟡 " + tr._("Open, nobody has it yet"),
+        Status.CLAIMED: "🟢 " + tr._("Picked up"),
+        Status.RESOLVED: "🔵 " + tr._("Solved, waiting for the resident"),
+        Status.CLOSED: "⚪ " + tr._("Closed"),
+        Status.WITHDRAWN: "⚫ " + tr._("Stopped by the resident"),
+    }[status]
+
+
+def who(tr: Translator, ticket: Ticket) -> str:
+    """How staff see the resident: a pseudonym when anonymous, else the first name only."""
+    if ticket.anonymous or not ticket.first_name:
+        name = tr._("Resident {code}", code=ticket.pseudonym or "?")
+        return name + (" (" + tr._("anonymous") + ")" if ticket.anonymous else "")
+    return ticket.first_name
+
+
+def card_text(tr: Translator, site: SiteConfig, ticket: Ticket, *, moved_to: str | None = None,
+              unreachable: bool = False) -> str:
+    e = escape
+    files = _files(tr, ticket)
+    lines = [
+        f"🆕 <b>#{e(ticket.ref)}</b> · "
+        f"{e(category_label(tr, site, ticket.kind.value, ticket.category))}",
+        f"📂 {e(kind_label(tr, ticket.kind))} · {e(staff_status(tr, ticket.status))}",
+        f"📍 {e(ticket_place(tr, site, ticket))}",
+        f"👤 {e(who(tr, ticket))} · 🗣 {e(lang_label(ticket.lang))}",
+        f"📞 {e(staff_contact(tr, ticket.contact))}"
+        + (f" · {e(ticket.phone)}" if ticket.phone and not ticket.anonymous else "")
+        + (f" · {e(lang_label(ticket.contact_lang))}" if ticket.contact_lang else ""),
+    ]
+    if ticket.description:
+        words = ticket.description[:MAX_WORDS] + ("…" if len(ticket.description) > MAX_WORDS
+                                                   else "")
+        lines.append(f"💬 {e(isolate(words))}")
+    if files:
+        lines.append(f"📎 {e(files)}")
+    if ticket.claimed_name and ticket.status == Status.CLAIMED:
+        lines.append("🙋 " + e(tr._("{name} has it", name=ticket.claimed_name)))
+    if moved_to:
+        lines.append("🔁 " + e(tr._("Handed over to {partner}", partner=moved_to)))
+    if unreachable:
+        lines.append("⚠️ " + e(tr._("The resident cannot be reached through the bot.")))
+    return "\n".join(lines)
+
+
+def staff_contact(tr: Translator, contact: str | None) -> str:
+    return {
+        "phone": tr._("wants a phone call"),
+        "visit": tr._("wants a home visit"),
+    }.get(contact or "", tr._("answer through the bot"))
+
+
+def _files(tr: Translator, ticket: Ticket) -> str:
+    photos = sum(1 for a in ticket.attachments if a.type == "photo")
+    voices = sum(1 for a in ticket.attachments if a.type == "voice")
+    bits = []
+    if photos:
+        bits.append(tr.ngettext("{n} photo", "{n} photos", photos))
+    if voices:
+        bits.append(tr.ngettext("{n} voice message", "{n} voice messages", voices))
+    return ", ".join(bits).replace("\u2068", "").replace("\u2069", "")
+
+
+def card_keyboard(tr: Translator, ticket: Ticket, *, here: bool = True) -> InlineKeyboardMarkup:
+    """Buttons for the ticket's state; `here` is False on a card the ticket moved away from."""
+    t = ticket.id
+
+    def b(label: str, action: str) -> InlineKeyboardButton:
+        return InlineKeyboardButton(label, callback_data=pack("t", t, action))
+
+    history = b("📜 " + tr._("History"), "hist")
+    if not here:
+        return InlineKeyboardMarkup([[history]])
+    rows: list[list[InlineKeyboardButton]]
+    if ticket.status == Status.OPEN:
+        rows = [[b("✋ " + tr._("Claim"), "claim")],
+                [b("🔁 " + tr._("Transfer"), "xfer"), history]]
+    elif ticket.status == Status.CLAIMED:
+        rows = [[b("💬 " + tr._("Quick reply"), "qr"), b("✅ " + tr._("Resolve"), "done")],
+                [b("📝 " + tr._("Add note"), "note"), b("↩️ " + tr._("Release"), "free")],
+                [b("🔁 " + tr._("Transfer"), "xfer"), history]]
+    else:
+        rows = [[history]]
+    return InlineKeyboardMarkup(rows)

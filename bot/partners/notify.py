@@ -1,0 +1,110 @@
+"""Putting messages in the outbox, inside the transaction that changed the ticket.
+
+Texts for residents are rendered here, in the resident's language, at the moment of the change;
+cards are rendered by the worker at send time, so they always show the ticket as it is then.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+import aiosqlite
+from telegram import InlineKeyboardMarkup
+
+from bot.config import SiteConfig
+from bot.domain.tickets import Ticket
+from bot.i18n import I18n, Translator
+from bot.store.outbox import enqueue
+
+
+class Notifier:
+    def __init__(self, site: SiteConfig, i18n: I18n) -> None:
+        self.site = site
+        self.i18n = i18n
+
+    def resident_tr(self, ticket: Ticket) -> Translator:
+        return self.i18n.get(ticket.lang)
+
+    def group_tr(self, chat_id: int) -> Translator:
+        for partner in self.site.partners:
+            if partner.chat_id == chat_id:
+                return self.i18n.get(partner.language)
+        return self.i18n.get(self.site.default_language)
+
+    @property
+    def coordinator_chat(self) -> int:
+        return self.site.partner(self.site.coordinator).chat_id
+
+    def partner_chat(self, ticket: Ticket) -> int:
+        return self.site.partner(ticket.partner_id).chat_id
+
+    async def on_created(self, tx: aiosqlite.Connection, ticket: Ticket, now: datetime) -> None:
+        """Routing: the new ticket's card goes to its partner's group."""
+        await self.post_card(tx, now, ticket, self.partner_chat(ticket), f"card:{ticket.id}:0")
+
+    async def post_card(self, tx: aiosqlite.Connection, now: datetime, ticket: Ticket,
+                        chat_id: int, dedupe: str) -> None:
+        await enqueue(tx, now, chat_id=chat_id, method="card", purpose="card",
+                      ticket_id=ticket.id, dedupe_key=dedupe)
+
+    async def refresh_cards(self, tx: aiosqlite.Connection, now: datetime, ticket: Ticket) -> None:
+        """Edit the card in every group that has one, so each shows the ticket as it is now."""
+        async with tx.execute("SELECT chat_id FROM ticket_threads WHERE ticket_id = ?",
+                              (ticket.id,)) as cur:
+            chats = [r[0] for r in await cur.fetchall()]
+        for chat_id in chats:
+            await enqueue(tx, now, chat_id=chat_id, method="card_edit", purpose="card",
+                          ticket_id=ticket.id)
+
+    async def to_resident(self, tx: aiosqlite.Connection, now: datetime, ticket: Ticket,
+                          text: str, markup: InlineKeyboardMarkup | None = None,
+                          dedupe: str | None = None) -> None:
+        if ticket.resident_id is None:  # the resident erased their data: nobody to tell
+            return
+        await enqueue(tx, now, chat_id=ticket.resident_id, method="send", purpose="resident",
+                      ticket_id=ticket.id, dedupe_key=dedupe,
+                      payload=_send(text, markup))
+
+    async def copy_to(self, tx: aiosqlite.Connection, now: datetime, ticket: Ticket, chat_id: int,
+                      *, from_chat: int, message_id: int, caption: str,
+                      dedupe: str | None = None) -> None:
+        await enqueue(tx, now, chat_id=chat_id, method="copy", purpose="relay",
+                      ticket_id=ticket.id, dedupe_key=dedupe,
+                      payload={"from_chat_id": from_chat, "message_id": message_id,
+                               "caption": caption})
+
+    async def to_group(self, tx: aiosqlite.Connection, now: datetime, ticket: Ticket | None,
+                       chat_id: int, text: str, *, html: bool = False,
+                       markup: InlineKeyboardMarkup | None = None,
+                       dedupe: str | None = None) -> None:
+        await enqueue(tx, now, chat_id=chat_id, method="send", purpose="group",
+                      ticket_id=ticket.id if ticket else None, dedupe_key=dedupe,
+                      payload=_send(text, markup, "HTML" if html else None))
+
+    async def to_partner(self, tx: aiosqlite.Connection, now: datetime, ticket: Ticket,
+                         text: str, **kwargs: Any) -> None:
+        await self.to_group(tx, now, ticket, self.partner_chat(ticket), text, **kwargs)
+
+    async def to_coordinator(self, tx: aiosqlite.Connection, now: datetime,
+                             ticket: Ticket | None, text: str, **kwargs: Any) -> None:
+        await self.to_group(tx, now, ticket, self.coordinator_chat, text, **kwargs)
+
+    async def attachments(self, tx: aiosqlite.Connection, now: datetime, ticket: Ticket,
+                          chat_id: int) -> None:
+        """The resident's photos and voice notes, sent by file id: no sender, no forward link."""
+        for index, attachment in enumerate(ticket.attachments):
+            await enqueue(tx, now, chat_id=chat_id, method="file", purpose="card",
+                          ticket_id=ticket.id,
+                          dedupe_key=f"file:{ticket.id}:{chat_id}:{index}:{now.isoformat()}",
+                          payload={"kind": attachment.type, "file_id": attachment.file_id})
+
+
+def _send(text: str, markup: InlineKeyboardMarkup | None,
+          parse_mode: str | None = None) -> dict[str, Any]:
+    payload: dict[str, Any] = {"text": text}
+    if markup is not None:
+        payload["reply_markup"] = markup.to_dict()
+    if parse_mode:
+        payload["parse_mode"] = parse_mode
+    return payload

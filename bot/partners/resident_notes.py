@@ -1,0 +1,53 @@
+"""What residents are told when something happens to their request, in their own language."""
+
+from __future__ import annotations
+
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup
+
+from bot.domain.tickets import Ticket
+from bot.handlers.callbacks import pack
+from bot.partners.notify import Notifier
+
+
+def claimed_text(notifier: Notifier, ticket: Ticket) -> str:
+    tr = notifier.resident_tr(ticket)
+    partner = notifier.site.partner_name(ticket.partner_id)
+    return "👋 " + tr._("{partner} has picked up your request {ref}. {name} is working on it.",
+                       partner=partner, ref=ticket.ref, name=ticket.claimed_name or "")
+
+
+def transferred_text(notifier: Notifier, ticket: Ticket) -> str:
+    tr = notifier.resident_tr(ticket)
+    partner = notifier.site.partner_name(ticket.partner_id)
+    return "🔁 " + tr._("Your request {ref} is now with {partner}. They can help you better. "
+                       "They have all the information, you do not need to tell it again.",
+                       ref=ticket.ref, partner=partner)
+
+
+def resolved_text(notifier: Notifier, ticket: Ticket) -> str:
+    tr = notifier.resident_tr(ticket)
+    partner = notifier.site.partner_name(ticket.partner_id)
+    return "✅ " + tr._("{partner} says your request {ref} is solved. Were you helped?",
+                       partner=partner, ref=ticket.ref)
+
+
+def resolved_markup(notifier: Notifier, ticket: Ticket) -> InlineKeyboardMarkup:
+    tr = notifier.resident_tr(ticket)
+    return InlineKeyboardMarkup([[
+        InlineKeyboardButton("👍 " + tr._("Yes, I was helped"),
+                             callback_data=pack("fb", ticket.id, "y")),
+        InlineKeyboardButton("👎 " + tr._("No"), callback_data=pack("fb", ticket.id, "n")),
+    ]])
+
+
+def reply_header(notifier: Notifier, ticket: Ticket, staff_name: str) -> str:
+    tr = notifier.resident_tr(ticket)
+    partner = notifier.site.partner_name(ticket.partner_id)
+    return tr._("💬 {partner} ({name}):", partner=partner, name=staff_name)
+
+
+def answer_markup(notifier: Notifier, ticket: Ticket) -> InlineKeyboardMarkup:
+    """One tap to answer: residents rarely use Telegram's "reply", so the button starts it."""
+    tr = notifier.resident_tr(ticket)
+    return InlineKeyboardMarkup([[InlineKeyboardButton(
+        "✍️ " + tr._("Answer"), callback_data=pack("add", ticket.id))]])

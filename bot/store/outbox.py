@@ -1,0 +1,105 @@
+"""The outbox: every message that must reach someone, written in the same transaction as the state
+change that caused it, and delivered afterwards by the worker (bot/delivery.py).
+
+Items for one chat go out in order: an item waits while an older one for the same chat is pending,
+so a ticket card is always posted before the photos and replies that belong under it.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+import aiosqlite
+
+from bot.store.clock import Clock, iso, utcnow
+from bot.store.db import Database
+
+
+@dataclass(frozen=True)
+class OutItem:
+    id: int
+    chat_id: int
+    thread_id: int | None
+    ticket_id: int | None
+    purpose: str
+    method: str
+    payload: dict[str, Any]
+    attempts: int
+
+
+async def enqueue(
+    tx: aiosqlite.Connection, now: datetime, *, chat_id: int, method: str, purpose: str,
+    payload: dict[str, Any] | None = None, ticket_id: int | None = None,
+    thread_id: int | None = None, dedupe_key: str | None = None, due_at: datetime | None = None,
+) -> None:
+    """Add a message to send; a repeated dedupe_key (a replayed update) adds nothing."""
+    await tx.execute(
+        "INSERT OR IGNORE INTO outbox (dedupe_key, chat_id, thread_id, ticket_id, purpose, method,"
+        " payload, due_at, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        (dedupe_key, chat_id, thread_id, ticket_id, purpose, method,
+         json.dumps(payload or {}, ensure_ascii=False), iso(due_at or now), iso(now)),
+    )
+
+
+class Outbox:
+    def __init__(self, db: Database, clock: Clock = utcnow) -> None:
+        self.db = db
+        self.clock = clock
+
+    async def add(self, **kwargs: Any) -> None:
+        async with self.db.transaction() as tx:
+            await enqueue(tx, self.clock(), **kwargs)
+
+    async def due(self, limit: int = 50) -> list[OutItem]:
+        rows = await self.db.fetchall(
+            "SELECT id, chat_id, thread_id, ticket_id, purpose, method, payload, attempts"
+            " FROM outbox o WHERE status = 'pending' AND due_at <= ?"
+            " AND NOT EXISTS (SELECT 1 FROM outbox p WHERE p.status = 'pending'"
+            "   AND p.chat_id = o.chat_id AND p.id < o.id)"
+            " ORDER BY id LIMIT ?",
+            (iso(self.clock()), limit),
+        )
+        return [OutItem(r[0], r[1], r[2], r[3], r[4], r[5], json.loads(r[6]), r[7]) for r in rows]
+
+    async def next_due(self) -> datetime | None:
+        row = await self.db.fetchone("SELECT min(due_at) FROM outbox WHERE status = 'pending'")
+        return datetime.fromisoformat(row[0]) if row and row[0] else None
+
+    async def sent(self, item: OutItem, message_id: int | None) -> None:
+        async with self.db.transaction() as tx:
+            await mark_sent(tx, self.clock(), item.id, message_id)
+
+    async def retry(self, item: OutItem, delay: timedelta, error: str) -> None:
+        async with self.db.transaction() as tx:
+            await tx.execute(
+                "UPDATE outbox SET attempts = attempts + 1, due_at = ?, last_error = ?"
+                " WHERE id = ?", (iso(self.clock() + delay), error[:200], item.id))
+
+    async def undeliverable(self, item: OutItem, error: str) -> None:
+        async with self.db.transaction() as tx:
+            await tx.execute(
+                "UPDATE outbox SET status = 'undeliverable', attempts = attempts + 1,"
+                " last_error = ? WHERE id = ?", (error[:200], item.id))
+
+    async def requeue_undeliverable(self, chat_id: int | None = None) -> int:
+        """Try again what could not be delivered (a group was fixed, a resident came back)."""
+        where, params = ("AND chat_id = ?", (chat_id,)) if chat_id is not None else ("", ())
+        async with self.db.transaction() as tx:
+            cur = await tx.execute(
+                f"UPDATE outbox SET status = 'pending', due_at = ? WHERE status = 'undeliverable' "
+                f"{where}", (iso(self.clock()), *params))
+            return cur.rowcount
+
+    async def counts(self) -> dict[str, int]:
+        rows = await self.db.fetchall("SELECT status, count(*) FROM outbox GROUP BY status")
+        return {r[0]: r[1] for r in rows}
+
+
+async def mark_sent(tx: aiosqlite.Connection, now: datetime, item_id: int,
+                    message_id: int | None) -> None:
+    await tx.execute(
+        "UPDATE outbox SET status = 'sent', attempts = attempts + 1, message_id = ?, sent_at = ?,"
+        " last_error = NULL WHERE id = ?", (message_id, iso(now), item_id))
