@@ -106,7 +106,7 @@ def build_application(
     )
     if request is not None:  # tests and the demo: an in-process Bot API
         builder = builder.request(request).get_updates_request(request)
-    else:  # paces sends under Telegram's limits and retries a 429 after retry_after
+    elif settings.rate_limit:  # paces sends under Telegram's limits, retries 429 after retry_after
         # PTB types the builder's limiter generically; AIORateLimiter is its own documented fit.
         builder = builder.rate_limiter(AIORateLimiter(max_retries=3))  # type: ignore[arg-type]
     app = builder.build()

@@ -72,9 +72,10 @@ def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
         print(exc, file=sys.stderr)
         return 1
     from bot.app import build_application
+    from bot.serve import serve
 
     app = build_application(settings, site)
-    app.run_polling(allowed_updates=["message", "callback_query", "my_chat_member"])
+    asyncio.run(serve(app, poll_timeout=settings.poll_timeout))
     return 0
 
 

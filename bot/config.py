@@ -42,6 +42,10 @@ class Settings(BaseSettings):
     api_url: str = "https://api.telegram.org/bot"
     db: Path = Path("data/buurtbot.db")
     config: Path | None = None
+    # Pace sends under Telegram's limits (30/s overall, 20/min per group). Only tests turn it off.
+    rate_limit: bool = True
+    # Long-poll wait for getUpdates, in seconds.
+    poll_timeout: int = Field(default=25, ge=0, le=50)
 
 
 class _Strict(BaseModel):

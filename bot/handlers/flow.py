@@ -90,6 +90,9 @@ async def on_press(turn: Turn, press: Press) -> None:
         else:
             await show_menu(turn)
         return
+    if _already_applied(turn, draft):
+        await turn.answer()
+        return
     await turn.answer()
     await turn.drop_buttons()
     if value == "cancel":
@@ -109,12 +112,31 @@ async def on_message(turn: Turn, draft: Draft, message: Message) -> None:
         await turn.services.store.drafts.clear(turn.user_id)
         await show_menu(turn)
         return
+    if _already_applied(turn, draft):
+        return
     step = flow.steps[draft.step]
     if step.message is None:
         await turn.say(turn.tr._("Please choose one of the buttons."))
         await ask_again(turn, draft)
         return
     await step.message(turn, draft, message)
+
+
+def _already_applied(turn: Turn, draft: Draft) -> bool:
+    """After a crash the inbox replays updates; one this draft already took is skipped.
+
+    The id is saved with the draft by the step that handles the update, so "applied" and
+    "remembered as applied" commit together.
+    """
+    # A set of recent ids, not "the highest": Telegram may restart its ids at a random number
+    # after a week without updates.
+    update_id = turn.update.update_id
+    seen: list[int] = draft.data.setdefault("upd", [])
+    if update_id in seen:
+        return True
+    seen.append(update_id)
+    del seen[:-20]
+    return False
 
 
 def cancel_button(turn: Turn, draft: Draft) -> tuple[str, str]:

@@ -8,6 +8,7 @@ from pathlib import Path
 from bot.store.clock import Clock, utcnow
 from bot.store.db import Database
 from bot.store.drafts import Drafts
+from bot.store.inbox import Inbox
 from bot.store.outbox import Outbox
 from bot.store.privacy import Privacy
 from bot.store.residents import Residents
@@ -24,6 +25,7 @@ class Store:
     privacy: Privacy
     outbox: Outbox
     threads: Threads
+    inbox: Inbox
 
     @classmethod
     async def open(cls, path: Path | str, clock: Clock = utcnow) -> Store:
@@ -36,6 +38,7 @@ class Store:
             privacy=Privacy(db, clock),
             outbox=Outbox(db, clock),
             threads=Threads(db, clock),
+            inbox=Inbox(db, clock),
         )
 
     async def close(self) -> None:
