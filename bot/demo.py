@@ -66,6 +66,25 @@ async def els_asks_a_question(h: BotHarness) -> ResidentChat:
     return els
 
 
+async def partner_handles_amina(h: BotHarness, amina: ResidentChat) -> list[str]:
+    """The housing corporation's group: the card, a claim, a quick reply that reaches Amina in
+    Arabic, the resolution, and Amina's answer."""
+    group = h.group("woningcorporatie")
+    fatima = h.staff("woningcorporatie", "Fatima")
+    ntr = h.tr(h.services.site.partner("woningcorporatie").language)
+    before = len(h.fake.sent_to(amina.chat_id))
+    ref = (await h.store.tickets.for_resident(amina.person.id))[0].ref
+    await fatima.press(group.card(ref), ntr._("Claim"))
+    await fatima.press(group.card(ref), ntr._("Quick reply"))
+    await fatima.press_newest("…")  # "We will come by on …": pick a day
+    days = [b for m in group.messages()[-1:] for b in group.buttons(m)]
+    await fatima.press_newest(days[1])
+    await fatima.reply(group.card(ref), "Wij nemen ook een geluidsmeter mee.")
+    await fatima.press(group.card(ref), ntr._("Resolve"))
+    await amina.press("👍")
+    return [str(m.get("text", "")) for m in h.fake.sent_to(amina.chat_id)[before:]]
+
+
 async def run_demo(site_path: Path) -> int:
     logging.getLogger().setLevel(logging.WARNING)
     site = load_site_config(site_path)
@@ -76,16 +95,26 @@ async def run_demo(site_path: Path) -> int:
                 ("Mehmet (Türkçe) asks for help with debts", mehmet_asks_help_with_debts),
                 ("Els (Nederlands) asks a question", els_asks_a_question),
             ]
+            chats = []
             for title, scene in scenes:
                 chat = await scene(h)
+                chats.append(chat)
                 print(banner(f"{title}: the chat as {chat.person.first_name} sees it"))
                 print(chat.transcript())
+            later = await partner_handles_amina(h, chats[0])
+            group = h.group("woningcorporatie")
+            print(banner("The group of Woningcorporatie: Fatima claims, answers and resolves"))
+            print(group.transcript())
+            print(banner("What Amina receives meanwhile, in Arabic"))
+            print("\n".join(later))
             tickets = await h.store.db.fetchall(
-                "SELECT ref, kind, category, partner_id, anonymous FROM tickets ORDER BY id")
-            print(banner("Stored requests (routing to the partner groups comes next)"))
+                "SELECT ref, kind, category, partner_id, anonymous, status FROM tickets"
+                " ORDER BY id")
+            print(banner("Stored requests and where they went"))
             for t in tickets:
                 anon = " anonymous" if t["anonymous"] else ""
-                print(f"{t['ref']}  {t['kind']:<9} {t['category']:<10} -> {t['partner_id']}{anon}")
+                print(f"{t['ref']}  {t['kind']:<9} {t['category']:<10} -> "
+                      f"{t['partner_id']:<17} {t['status']}{anon}")
             if h.fake.unknown_methods:
                 print(f"unexpected Bot API methods: {h.fake.unknown_methods}")
                 return 1

@@ -7,7 +7,9 @@ are keyed by their draft, flows skip updates they already applied, relays carry 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
+from datetime import timedelta
 from typing import Any
 
 from telegram import Update
@@ -50,8 +52,9 @@ class DurablePoller:
                 batch = await self.app.bot.get_updates(
                     offset=offset, timeout=self.timeout, allowed_updates=ALLOWED_UPDATES)
             except RetryAfter as exc:
-                await self._sleep(float(getattr(exc.retry_after, "total_seconds",
-                                                lambda: exc.retry_after)()))
+                wait = exc.retry_after
+                await self._sleep(wait.total_seconds() if isinstance(wait, timedelta)
+                                  else float(wait))
                 continue
             except TimedOut:
                 continue
@@ -85,7 +88,5 @@ class DurablePoller:
             await self.after_update()
 
     async def _sleep(self, seconds: float) -> None:
-        try:
+        with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(self._stop.wait(), timeout=seconds)
-        except TimeoutError:
-            pass

@@ -31,7 +31,8 @@ class Inbox:
         async with self.db.transaction() as tx:
             for update in updates:
                 cur = await tx.execute(
-                    "INSERT OR IGNORE INTO inbox (update_id, payload, received_at) VALUES (?, ?, ?)",
+                    "INSERT OR IGNORE INTO inbox (update_id, payload, received_at)"
+                    " VALUES (?, ?, ?)",
                     (update["update_id"], json.dumps(update, ensure_ascii=False), now))
                 if cur.rowcount:
                     fresh.append(int(update["update_id"]))

@@ -137,7 +137,11 @@ class FakeTelegramServer:
         self._server.close()
         for writer in list(self._writers):
             writer.close()
-        await asyncio.sleep(0)
+        # open keep-alive connections and long polls: end them, so nothing is left pending
+        tasks = [t for t in asyncio.all_tasks() if t is not asyncio.current_task()]
+        for task in tasks:
+            task.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)
 
     def stop(self) -> None:
         if self._loop is not None and self._thread is not None:
