@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import logging
-from datetime import timedelta
+from datetime import datetime, timedelta
+
+import aiosqlite
 
 from telegram import BotCommand, Update
 from telegram.ext import (
@@ -24,6 +26,8 @@ from bot.config import Settings, SiteConfig
 from bot.content import Content
 from bot.context import BotContext, Services
 from bot.delivery import Delivery
+from bot.domain.tickets import Ticket
+from bot.followup.sweep import Sweeper
 from bot.handlers import coordinator, relay, router
 from bot.handlers.errors import on_error
 from bot.i18n import I18n
@@ -35,6 +39,7 @@ log = logging.getLogger(__name__)
 DEMO_TOKEN = "123456:DEMO-no-network"
 RESIDENT_COMMANDS = ("start", "menu", "language", "cancel", "requests", "privacy", "help")
 PURGE_EVERY = timedelta(hours=6)
+SWEEP_EVERY = timedelta(seconds=30)
 DRAFT_DAYS = 30  # an unfinished flow is forgotten after this many days
 
 
@@ -53,8 +58,14 @@ def command_menu(services: Services, lang: str) -> list[BotCommand]:
 async def post_init(app: Application) -> None:
     services: Services = app.bot_data["services"]
     store = services._store = await Store.open(services.settings.db, services.clock)
-    notifier = services.notifier
-    store.tickets.on_create = notifier.on_created  # routing commits with the ticket
+    notifier, followups = services.notifier, services.followups
+
+    async def on_created(tx: aiosqlite.Connection, ticket: Ticket, now: datetime) -> None:
+        await notifier.on_created(tx, ticket, now)  # routing: the card to the partner group
+        await followups.on_created(tx, ticket, now)  # deadlines and what must happen later
+
+    store.tickets.on_create = on_created  # both commit with the ticket, or neither does
+    services._sweeper = Sweeper(store, notifier, followups, services.clock)
     report = await check_groups(app.bot, services.site)
     services.forums = report.forums
     services._delivery = Delivery(app.bot, store, notifier, services.forums)
@@ -67,6 +78,9 @@ async def post_init(app: Application) -> None:
         await app.bot.set_my_commands(command_menu(services, lang), language_code=lang)
     if app.job_queue is not None:
         app.job_queue.run_repeating(purge_expired, interval=PURGE_EVERY, first=10)
+        # Jobs are a cache, the due rows the truth: the sweep runs soon after start (catching
+        # up on what fell due during downtime) and then every SWEEP_EVERY.
+        app.job_queue.run_repeating(sweep_due, interval=SWEEP_EVERY, first=1)
 
 
 async def post_shutdown(app: Application) -> None:
@@ -76,6 +90,12 @@ async def post_shutdown(app: Application) -> None:
     if services._store is not None:
         await services._store.close()
         services._store = None
+
+
+async def sweep_due(context: BotContext) -> None:
+    services = context.services
+    if await services.sweeper.run():
+        services.delivery.wake()
 
 
 async def purge_expired(context: BotContext) -> None:

@@ -9,6 +9,7 @@ the key and the problem.
 from __future__ import annotations
 
 import tomllib
+from datetime import date, time
 from pathlib import Path
 from typing import Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -104,6 +105,39 @@ class QuickReplyConfig(_Strict):
     text: str = Field(min_length=1, max_length=300)
 
 
+class DeadlineRule(_Strict):
+    """Hours to claim, to first contact with the resident, and to resolve; counted in working
+    hours unless `calendar` (urgent categories)."""
+
+    claim: float = Field(default=8, gt=0)
+    first_contact: float = Field(default=16, gt=0)
+    resolve: float = Field(default=80, gt=0)
+    calendar: bool = False
+
+
+class FollowUp(_Strict):
+    work_days: list[Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"]] = Field(
+        default_factory=lambda: ["mon", "tue", "wed", "thu", "fri"], min_length=1)
+    work_start: time = time(9, 0)
+    work_end: time = time(17, 0)
+    extra_holidays: list[date] = Field(default_factory=list)
+    # Nothing bot-initiated reaches residents in these hours: it waits until the morning.
+    quiet_start: time = time(21, 0)
+    quiet_end: time = time(8, 0)
+    # A resident with no news for this many days gets a short "we are still on it".
+    still_on_it_days: int = Field(default=5, ge=1, le=60)
+    # "Were you helped?": one reminder after this many hours; no answer after twice that closes.
+    feedback_reminder_hours: int = Field(default=48, ge=1, le=24 * 14)
+    # Local time of the daily overdue digest in each partner group (working days).
+    digest_at: time = time(9, 0)
+
+    @model_validator(mode="after")
+    def _order(self) -> FollowUp:
+        if self.work_start >= self.work_end:
+            raise ValueError("work_start must be before work_end")
+        return self
+
+
 class SiteConfig(_Strict):
     name: str = "Overvecht"
     timezone: str = "Europe/Amsterdam"
@@ -116,6 +150,9 @@ class SiteConfig(_Strict):
     categories: Categories
     buildings: list[Building] = Field(default_factory=list)
     quick_replies: list[QuickReplyConfig] = Field(default_factory=list)
+    followup: FollowUp = Field(default_factory=FollowUp)
+    # "default" plus optional per-category rules, e.g. [deadlines.unsafe]
+    deadlines: dict[str, DeadlineRule] = Field(default_factory=lambda: {"default": DeadlineRule()})
 
     @field_validator("timezone")
     @classmethod
@@ -150,7 +187,15 @@ class SiteConfig(_Strict):
         for where, pid in refs:
             if pid not in known:
                 raise ValueError(f"{where}: no partner with id {pid!r}")
+        if "default" not in self.deadlines:
+            raise ValueError("deadlines: a [deadlines.default] rule is needed")
+        unknown = sorted(set(self.deadlines) - set(cat_ids) - {"default"})
+        if unknown:
+            raise ValueError(f"deadlines: no category with id {', '.join(unknown)}")
         return self
+
+    def deadline_rule(self, category_id: str) -> DeadlineRule:
+        return self.deadlines.get(category_id) or self.deadlines["default"]
 
     # -- lookups -------------------------------------------------------------------------
     def partner(self, partner_id: str) -> Partner:

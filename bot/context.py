@@ -7,6 +7,7 @@ import time and there are no module globals.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import TYPE_CHECKING
 
 from telegram.ext import CallbackContext, ExtBot
@@ -14,12 +15,14 @@ from telegram.ext import CallbackContext, ExtBot
 from bot.config import Settings, SiteConfig
 from bot.content import Content
 from bot.i18n import I18n
+from bot.followup.engine import FollowUps
 from bot.partners.notify import Notifier
 from bot.store import Store
 from bot.store.clock import Clock, utcnow
 
 if TYPE_CHECKING:
     from bot.delivery import Delivery
+    from bot.followup.sweep import Sweeper
 
 
 @dataclass
@@ -34,10 +37,21 @@ class Services:
     forums: set[int] = field(default_factory=set)
     _store: Store | None = field(default=None, repr=False)
     _delivery: Delivery | None = field(default=None, repr=False)
+    _sweeper: Sweeper | None = field(default=None, repr=False)
 
     @property
+    def sweeper(self) -> Sweeper:
+        if self._sweeper is None:
+            raise RuntimeError("sweeper used before post_init made it")
+        return self._sweeper
+
+    @cached_property
     def notifier(self) -> Notifier:
         return Notifier(self.site, self.i18n)
+
+    @cached_property
+    def followups(self) -> FollowUps:
+        return FollowUps(self.notifier.policy)
 
     @property
     def delivery(self) -> Delivery:

@@ -108,6 +108,11 @@ class Ticket:
     claimed_by: int | None = None
     claimed_name: str | None = None
     pseudonym: str | None = None
+    claim_due: datetime | None = None
+    contact_due: datetime | None = None
+    resolve_due: datetime | None = None
+    contacted_at: datetime | None = None
+    resident_notified_at: datetime | None = None
 
 
 @dataclass

@@ -15,6 +15,8 @@ from telegram import InlineKeyboardMarkup
 from bot.config import SiteConfig
 from bot.domain.tickets import Ticket
 from bot.i18n import I18n, Translator
+from bot.followup.policy import Policy
+from bot.store.clock import iso
 from bot.store.outbox import enqueue
 
 
@@ -22,6 +24,7 @@ class Notifier:
     def __init__(self, site: SiteConfig, i18n: I18n) -> None:
         self.site = site
         self.i18n = i18n
+        self.policy = Policy(site)
 
     def resident_tr(self, ticket: Ticket) -> Translator:
         return self.i18n.get(ticket.lang)
@@ -63,16 +66,26 @@ class Notifier:
         if ticket.resident_id is None:  # the resident erased their data: nobody to tell
             return
         await enqueue(tx, now, chat_id=ticket.resident_id, method="send", purpose="resident",
-                      ticket_id=ticket.id, dedupe_key=dedupe,
-                      payload=_send(text, markup))
+                      ticket_id=ticket.id, dedupe_key=dedupe, payload=_send(text, markup),
+                      due_at=self.policy.resident_time(now))
+        await self._notified(tx, ticket, now)
+
+    async def _notified(self, tx: aiosqlite.Connection, ticket: Ticket, now: datetime) -> None:
+        """Remember when the resident last heard about this ticket (one-a-day rule)."""
+        await tx.execute("UPDATE tickets SET resident_notified_at = ? WHERE id = ?",
+                         (iso(self.policy.resident_time(now)), ticket.id))
 
     async def copy_to(self, tx: aiosqlite.Connection, now: datetime, ticket: Ticket, chat_id: int,
                       *, from_chat: int, message_id: int, caption: str,
                       dedupe: str | None = None) -> None:
+        to_resident = chat_id > 0  # private chats have positive ids, groups negative
         await enqueue(tx, now, chat_id=chat_id, method="copy", purpose="relay",
                       ticket_id=ticket.id, dedupe_key=dedupe,
                       payload={"from_chat_id": from_chat, "message_id": message_id,
-                               "caption": caption})
+                               "caption": caption},
+                      due_at=self.policy.resident_time(now) if to_resident else now)
+        if to_resident:
+            await self._notified(tx, ticket, now)
 
     async def to_group(self, tx: aiosqlite.Connection, now: datetime, ticket: Ticket | None,
                        chat_id: int, text: str, *, html: bool = False,

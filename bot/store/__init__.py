@@ -8,6 +8,7 @@ from pathlib import Path
 from bot.store.clock import Clock, utcnow
 from bot.store.db import Database
 from bot.store.drafts import Drafts
+from bot.store.due import DueRows
 from bot.store.inbox import Inbox
 from bot.store.outbox import Outbox
 from bot.store.privacy import Privacy
@@ -26,6 +27,7 @@ class Store:
     outbox: Outbox
     threads: Threads
     inbox: Inbox
+    due: DueRows
 
     @classmethod
     async def open(cls, path: Path | str, clock: Clock = utcnow) -> Store:
@@ -39,6 +41,7 @@ class Store:
             outbox=Outbox(db, clock),
             threads=Threads(db, clock),
             inbox=Inbox(db, clock),
+            due=DueRows(db),
         )
 
     async def close(self) -> None:

@@ -128,7 +128,51 @@ MIGRATIONS: list[str] = [
     ALTER TABLE tickets ADD COLUMN claimed_by INTEGER;
     ALTER TABLE tickets ADD COLUMN claimed_name TEXT;
     ALTER TABLE tickets ADD COLUMN pseudonym TEXT;
-    ALTER TABLE tickets ADD COLUMN deadline_at TEXT;
+    """,
+    # 4: follow-ups. Deadlines on the ticket; everything due later is a row with a due time
+    # (reminders, escalations, promise checks), swept by a repeating job; promises and their fate.
+    """
+    ALTER TABLE tickets ADD COLUMN claim_due TEXT;
+    ALTER TABLE tickets ADD COLUMN contact_due TEXT;
+    ALTER TABLE tickets ADD COLUMN resolve_due TEXT;
+    ALTER TABLE tickets ADD COLUMN contacted_at TEXT;
+    ALTER TABLE tickets ADD COLUMN resident_notified_at TEXT;
+    CREATE INDEX tickets_resolve_due ON tickets(partner_id, resolve_due)
+        WHERE status IN ('open', 'claimed');
+    CREATE TABLE due (
+        id          INTEGER PRIMARY KEY,
+        ticket_id   INTEGER REFERENCES tickets(id) ON DELETE CASCADE,
+        kind        TEXT NOT NULL,
+        due_at      TEXT NOT NULL,
+        status      TEXT NOT NULL DEFAULT 'pending'
+                    CHECK (status IN ('pending', 'done', 'cancelled')),
+        data        TEXT NOT NULL DEFAULT '{}',
+        dedupe_key  TEXT UNIQUE,
+        created_at  TEXT NOT NULL,
+        done_at     TEXT
+    );
+    CREATE INDEX due_pending ON due(due_at) WHERE status = 'pending';
+    CREATE INDEX due_ticket ON due(ticket_id, kind);
+    CREATE TABLE promises (
+        id          INTEGER PRIMARY KEY,
+        ticket_id   INTEGER NOT NULL REFERENCES tickets(id) ON DELETE CASCADE,
+        partner_id  TEXT NOT NULL,
+        kind        TEXT NOT NULL CHECK (kind IN ('call', 'visit')),
+        day         TEXT NOT NULL,
+        part        TEXT NOT NULL CHECK (part IN ('morning', 'afternoon', 'evening')),
+        status      TEXT NOT NULL DEFAULT 'open'
+                    CHECK (status IN ('open', 'kept', 'broken', 'unanswered', 'cancelled')),
+        staff_id    INTEGER NOT NULL,
+        staff_name  TEXT NOT NULL,
+        created_at  TEXT NOT NULL,
+        answered_at TEXT
+    );
+    CREATE INDEX promises_partner ON promises(partner_id, status);
+    CREATE TABLE digests (
+        partner_id  TEXT NOT NULL,
+        day         TEXT NOT NULL,
+        PRIMARY KEY (partner_id, day)
+    );
     """,
 ]
 

@@ -27,7 +27,8 @@ from bot.store.db import Database
 COLUMNS = (
     "id, ref, resident_id, kind, category, partner_id, description, attachments, building,"
     " location, anonymous, first_name, contact, phone, contact_lang, lang, status, created_at,"
-    " updated_at, closed_at, claimed_by, claimed_name, pseudonym"
+    " updated_at, closed_at, claimed_by, claimed_name, pseudonym, claim_due, contact_due,"
+    " resolve_due, contacted_at, resident_notified_at"
 )
 
 
@@ -43,6 +44,9 @@ def _ticket(row: aiosqlite.Row) -> Ticket:
         contact_lang=row["contact_lang"], lang=row["lang"], status=Status(row["status"]),
         created_at=created, updated_at=updated, closed_at=parse(row["closed_at"]),
         claimed_by=row["claimed_by"], claimed_name=row["claimed_name"], pseudonym=row["pseudonym"],
+        claim_due=parse(row["claim_due"]), contact_due=parse(row["contact_due"]),
+        resolve_due=parse(row["resolve_due"]), contacted_at=parse(row["contacted_at"]),
+        resident_notified_at=parse(row["resident_notified_at"]),
     )
 
 

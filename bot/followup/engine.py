@@ -1,0 +1,83 @@
+"""Follow-up hooks: called inside the transaction that changed a ticket, they set its deadlines
+and schedule what must happen later as due rows (bot/store/due.py)."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+import aiosqlite
+
+from bot.domain.tickets import Ticket
+from bot.followup.policy import Policy
+from bot.store.clock import iso
+from bot.store.due import cancel, schedule
+
+FEEDBACK = ("feedback_reminder", "feedback_close")
+
+
+class FollowUps:
+    def __init__(self, policy: Policy) -> None:
+        self.policy = policy
+
+    async def on_created(self, tx: aiosqlite.Connection, ticket: Ticket, now: datetime) -> None:
+        await self._deadlines(tx, ticket, now)
+        await schedule(tx, now, kind="still", ticket_id=ticket.id,
+                       due_at=now + self.policy.still_on_it_after())
+
+    async def _deadlines(self, tx: aiosqlite.Connection, ticket: Ticket, start: datetime) -> None:
+        d = self.policy.deadlines(ticket.category, start)
+        await tx.execute(
+            "UPDATE tickets SET claim_due = ?, contact_due = ?, resolve_due = ? WHERE id = ?",
+            (iso(d.claim), iso(d.contact), iso(d.resolve), ticket.id))
+        await schedule(tx, start, kind="claim_nudge", ticket_id=ticket.id, due_at=d.claim)
+        await schedule(tx, start, kind="claim_escalate", ticket_id=ticket.id, due_at=d.escalate)
+        await schedule(tx, start, kind="contact_reminder", ticket_id=ticket.id, due_at=d.contact)
+
+    async def on_contact(self, tx: aiosqlite.Connection, ticket: Ticket, now: datetime) -> None:
+        """Staff reached the resident (a reply, a quick reply, a promise)."""
+        await tx.execute("UPDATE tickets SET contacted_at = COALESCE(contacted_at, ?)"
+                         " WHERE id = ?", (iso(now), ticket.id))
+
+    async def on_resolved(self, tx: aiosqlite.Connection, ticket: Ticket, now: datetime) -> None:
+        wait = self.policy.feedback_wait()
+        await schedule(tx, now, kind="feedback_reminder", ticket_id=ticket.id, due_at=now + wait)
+        await schedule(tx, now, kind="feedback_close", ticket_id=ticket.id, due_at=now + 2 * wait)
+
+    async def on_answered(self, tx: aiosqlite.Connection, ticket: Ticket, now: datetime) -> None:
+        await cancel(tx, ticket.id, *FEEDBACK)
+
+    async def on_reopened(self, tx: aiosqlite.Connection, ticket: Ticket, now: datetime) -> None:
+        """Not helped: the clock starts again, with fresh deadlines and nudges."""
+        await cancel(tx, ticket.id, *FEEDBACK, "claim_nudge", "claim_escalate", "contact_reminder")
+        await tx.execute("UPDATE tickets SET contacted_at = NULL WHERE id = ?", (ticket.id,))
+        await self._deadlines(tx, ticket, now)
+
+    async def on_transferred(self, tx: aiosqlite.Connection, ticket: Ticket,
+                             now: datetime) -> None:
+        """A new partner gets its own time to claim; the resolve deadline stays the resident's."""
+        await cancel(tx, ticket.id, "claim_nudge", "claim_escalate")
+        d = self.policy.deadlines(ticket.category, now)
+        await tx.execute("UPDATE tickets SET claim_due = ? WHERE id = ?", (iso(d.claim),
+                                                                           ticket.id))
+        await schedule(tx, now, kind="claim_nudge", ticket_id=ticket.id, due_at=d.claim)
+        await schedule(tx, now, kind="claim_escalate", ticket_id=ticket.id, due_at=d.escalate)
+
+    async def on_promise(self, tx: aiosqlite.Connection, ticket: Ticket, now: datetime, *,
+                         kind: str, day: date, part: str, staff_id: int,
+                         staff_name: str) -> int:
+        cur = await tx.execute(
+            "INSERT INTO promises (ticket_id, partner_id, kind, day, part, staff_id, staff_name,"
+            " created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            (ticket.id, ticket.partner_id, kind, day.isoformat(), part, staff_id, staff_name,
+             iso(now)))
+        promise_id = int(cur.lastrowid or 0)
+        moment = datetime.combine(day, self.policy.site.followup.work_start,
+                                  tzinfo=self.policy.zone)
+        eve, morning, after = self.policy.promise_moments(moment, part)
+        for kind_, due in (("promise_eve", eve), ("promise_day", morning),
+                           ("promise_check", after)):
+            if due > now:
+                await schedule(tx, now, kind=kind_, ticket_id=ticket.id, due_at=due,
+                               promise=promise_id)
+        await self.on_contact(tx, ticket, now)
+        return promise_id

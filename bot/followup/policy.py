@@ -1,0 +1,77 @@
+"""Follow-up policy from the site config: the working week, deadlines, and when residents may be
+messaged. Pure: no telegram, no SQL."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from bot.config import SiteConfig
+from bot.domain.worktime import WorkWeek, add_hours
+
+DAYS = {"mon": 0, "tue": 1, "wed": 2, "thu": 3, "fri": 4, "sat": 5, "sun": 6}
+PARTS = {"morning": (9, 12), "afternoon": (12, 17), "evening": (17, 21)}
+ONE_DAY = timedelta(days=1)
+
+
+@dataclass(frozen=True)
+class Deadlines:
+    claim: datetime
+    escalate: datetime  # twice the claim time: the coordinator is told
+    contact: datetime
+    resolve: datetime
+
+
+class Policy:
+    def __init__(self, site: SiteConfig) -> None:
+        f = site.followup
+        self.site = site
+        self.zone = site.zone
+        self.week = WorkWeek(site.zone, frozenset(DAYS[d] for d in f.work_days), f.work_start,
+                             f.work_end, frozenset(f.extra_holidays))
+
+    def deadlines(self, category: str, start: datetime) -> Deadlines:
+        rule = self.site.deadline_rule(category)
+        cal = rule.calendar
+        return Deadlines(
+            claim=add_hours(start, rule.claim, self.week, calendar=cal),
+            escalate=add_hours(start, 2 * rule.claim, self.week, calendar=cal),
+            contact=add_hours(start, rule.first_contact, self.week, calendar=cal),
+            resolve=add_hours(start, rule.resolve, self.week, calendar=cal),
+        )
+
+    def staff_time(self, moment: datetime) -> datetime:
+        """Staff are nudged only inside working hours."""
+        return self.week.next_working_moment(moment)
+
+    def resident_time(self, moment: datetime) -> datetime:
+        """Nothing bot-initiated between quiet_start and quiet_end: it waits for the morning."""
+        f = self.site.followup
+        local = moment.astimezone(self.zone)
+        t = local.time()
+        if f.quiet_start <= f.quiet_end:  # a quiet period within one day
+            quiet = f.quiet_start <= t < f.quiet_end
+            day = local.date()
+        else:  # across midnight, the usual case (21:00-08:00)
+            quiet = t >= f.quiet_start or t < f.quiet_end
+            day = local.date() + ONE_DAY if t >= f.quiet_start else local.date()
+        if not quiet:
+            return moment
+        return datetime.combine(day, f.quiet_end, tzinfo=self.zone)
+
+    def still_on_it_after(self) -> timedelta:
+        return timedelta(days=self.site.followup.still_on_it_days)
+
+    def feedback_wait(self) -> timedelta:
+        return timedelta(hours=self.site.followup.feedback_reminder_hours)
+
+    def promise_moments(self, day: datetime, part: str) -> tuple[datetime, datetime, datetime]:
+        """(reminder the working day before, reminder that morning, ask the resident after)."""
+        d = day.astimezone(self.zone).date()
+        start = self.site.followup.work_start
+        eve = datetime.combine(self.week.previous_workday(d), start, tzinfo=self.zone)
+        morning = datetime.combine(d, start, tzinfo=self.zone) - timedelta(minutes=30)
+        end_hour = PARTS[part][1]
+        after = datetime.combine(d, start, tzinfo=self.zone).replace(hour=end_hour) \
+            + timedelta(hours=1)
+        return eve, morning, self.resident_time(after)

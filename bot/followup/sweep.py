@@ -1,0 +1,245 @@
+"""The sweep: handles every due row whose time has come, and the daily overdue digests.
+
+Each row is handled in one transaction with the messages it causes (they go to the outbox), so it
+fires once. A row can also defer itself: staff nudges wait for working hours, resident messages for
+the morning, and residents never get more than one bot-initiated message a day about one ticket.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Awaitable, Callable
+from datetime import datetime, timedelta
+from html import escape
+
+import aiosqlite
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup
+
+from bot.domain.tickets import ACTIVE, Action, Status, Ticket
+from bot.followup import texts
+from bot.followup.engine import FollowUps
+from bot.partners.notify import Notifier
+from bot.store import Store
+from bot.store.clock import Clock, iso
+from bot.store.due import DueRow, defer, finish
+from bot.store.tickets import add_event, fetch
+
+log = logging.getLogger(__name__)
+Outcome = datetime | None  # None: done; a datetime: try again then
+Handler = Callable[["Sweeper", aiosqlite.Connection, DueRow, Ticket, datetime],
+                   Awaitable[Outcome]]
+ONE_DAY = timedelta(days=1)
+
+
+class Sweeper:
+    def __init__(self, store: Store, notifier: Notifier, followups: FollowUps,
+                 clock: Clock) -> None:
+        self.store = store
+        self.notifier = notifier
+        self.followups = followups
+        self.policy = followups.policy
+        self.clock = clock
+
+    async def run(self) -> int:
+        now = self.clock()
+        rows = await self.store.due.due(now)
+        for row in rows:
+            await self._one(row, now)
+        await self._digests(now)
+        return len(rows)
+
+    async def _one(self, row: DueRow, now: datetime) -> None:
+        async with self.store.db.transaction() as tx:
+            try:
+                ticket = await fetch(tx, row.ticket_id or 0)
+            except LookupError:
+                await finish(tx, row.id, now)
+                return
+            handler = HANDLERS.get(row.kind)
+            outcome = await handler(self, tx, row, ticket, now) if handler else None
+            if outcome is None:
+                await finish(tx, row.id, now)
+            else:
+                await defer(tx, row.id, outcome)
+
+    # -- helpers ---------------------------------------------------------------------------
+    def staff_wait(self, now: datetime) -> Outcome:
+        moment = self.policy.staff_time(now)
+        return moment if moment > now else None
+
+    def resident_wait(self, ticket: Ticket, now: datetime) -> Outcome:
+        """Quiet hours, and at most one bot-initiated message a day about this ticket."""
+        moment = self.policy.resident_time(now)
+        last = ticket.resident_notified_at
+        if last is not None and last + ONE_DAY > moment:
+            moment = self.policy.resident_time(last + ONE_DAY)
+        return moment if moment > now else None
+
+    async def card_link(self, ticket: Ticket) -> InlineKeyboardMarkup | None:
+        chat = self.notifier.partner_chat(ticket)
+        thread = await self.store.threads.get(ticket.id, chat)
+        if thread is None or thread.card_id is None or not str(chat).startswith("-100"):
+            return None
+        path = f"{thread.thread_id}/{thread.card_id}" if thread.thread_id else str(thread.card_id)
+        tr = self.notifier.group_tr(self.notifier.coordinator_chat)
+        return InlineKeyboardMarkup([[InlineKeyboardButton(
+            "🔗 " + tr._("Open #{ref}", ref=ticket.ref), url=f"https://t.me/c/{str(chat)[4:]}/{path}")]])
+
+    # -- digests -----------------------------------------------------------------------------
+    async def _digests(self, now: datetime) -> None:
+        local = now.astimezone(self.policy.zone)
+        f = self.policy.site.followup
+        if not self.policy.week.is_workday(local.date()) or local.time() < f.digest_at:
+            return
+        day = local.date().isoformat()
+        for partner in self.policy.site.partners:
+            if partner.id == self.policy.site.coordinator:
+                continue
+            async with self.store.db.transaction() as tx:
+                cur = await tx.execute("INSERT OR IGNORE INTO digests VALUES (?, ?)",
+                                       (partner.id, day))
+                if cur.rowcount == 0:
+                    continue  # today's digest was already sent
+                await self._digest(tx, partner.id, partner.chat_id, now)
+
+    async def _digest(self, tx: aiosqlite.Connection, partner_id: str, chat_id: int,
+                      now: datetime) -> None:
+        async with tx.execute(
+            "SELECT ref, resolve_due, claimed_name FROM tickets WHERE partner_id = ?"
+            " AND status IN ('open', 'claimed') AND resolve_due < ? ORDER BY resolve_due",
+            (partner_id, iso(now))) as cur:
+            overdue = list(await cur.fetchall())
+        if not overdue:
+            return
+        tr = self.notifier.group_tr(chat_id)
+        lines = ["📋 " + tr.ngettext("{n} request is overdue:", "{n} requests are overdue:",
+                                    len(overdue))]
+        for ref, due, name in overdue[:30]:
+            when = tr.date(datetime.fromisoformat(due), "medium")
+            who = name or tr._("nobody has it")
+            lines.append(f"• #{escape(ref)} · {escape(tr._('due {date}', date=when))} · "
+                         f"{escape(who)}")
+        await self.notifier.to_group(tx, now, None, chat_id, "\n".join(lines), html=True)
+
+
+# -- handlers, one per kind of due row ---------------------------------------------------------
+async def claim_nudge(s: Sweeper, tx: aiosqlite.Connection, row: DueRow, t: Ticket,
+                      now: datetime) -> Outcome:
+    if t.status != Status.OPEN:
+        return None
+    if wait := s.staff_wait(now):
+        return wait
+    await s.notifier.to_partner(tx, now, t, texts.claim_nudge(s.notifier, t))
+    await s.notifier.refresh_cards(tx, now, t)
+    return None
+
+
+async def claim_escalate(s: Sweeper, tx: aiosqlite.Connection, row: DueRow, t: Ticket,
+                         now: datetime) -> Outcome:
+    if t.status != Status.OPEN:
+        return None
+    if wait := s.staff_wait(now):
+        return wait
+    await s.notifier.to_coordinator(tx, now, t, texts.escalation(s.notifier, t),
+                                    markup=await s.card_link(t))
+    await add_event(tx, t.id, "system", "escalated", iso(now), reason="unclaimed")
+    return None
+
+
+async def contact_reminder(s: Sweeper, tx: aiosqlite.Connection, row: DueRow, t: Ticket,
+                           now: datetime) -> Outcome:
+    if t.status != Status.CLAIMED or t.contacted_at is not None:
+        return None
+    if wait := s.staff_wait(now):
+        return wait
+    await s.notifier.to_partner(tx, now, t, texts.contact_reminder(s.notifier, t), html=True)
+    return None
+
+
+async def still(s: Sweeper, tx: aiosqlite.Connection, row: DueRow, t: Ticket,
+                now: datetime) -> Outcome:
+    if t.status not in (Status.OPEN, Status.CLAIMED):
+        return None if t.status not in ACTIVE else now + s.policy.still_on_it_after()
+    last = t.resident_notified_at or t.created_at
+    if last + s.policy.still_on_it_after() > now:
+        return last + s.policy.still_on_it_after()
+    if wait := s.resident_wait(t, now):
+        return wait
+    await s.notifier.to_resident(tx, now, t, texts.still_on_it(s.notifier, t))
+    return now + s.policy.still_on_it_after()
+
+
+async def feedback_reminder(s: Sweeper, tx: aiosqlite.Connection, row: DueRow, t: Ticket,
+                            now: datetime) -> Outcome:
+    if t.status != Status.RESOLVED:
+        return None
+    if wait := s.resident_wait(t, now):
+        return wait
+    await s.notifier.to_resident(tx, now, t, texts.feedback_again(s.notifier, t),
+                                 texts.feedback_markup(s.notifier, t))
+    return None
+
+
+async def feedback_close(s: Sweeper, tx: aiosqlite.Connection, row: DueRow, t: Ticket,
+                         now: datetime) -> Outcome:
+    if t.status != Status.RESOLVED:
+        return None
+    await tx.execute("UPDATE tickets SET status = ?, closed_at = ?, updated_at = ? WHERE id = ?",
+                     (Status.CLOSED.value, iso(now), iso(now), t.id))
+    await add_event(tx, t.id, "system", Action.CONFIRM.value, iso(now), answer="none")
+    closed = await fetch(tx, t.id)
+    await s.notifier.refresh_cards(tx, now, closed)
+    await s.notifier.to_partner(tx, now, closed, texts.closed_unanswered(s.notifier, closed))
+    return None
+
+
+async def promise_reminder(s: Sweeper, tx: aiosqlite.Connection, row: DueRow, t: Ticket,
+                           now: datetime) -> Outcome:
+    promise = await texts.open_promise(tx, int(row.data.get("promise", 0)))
+    if promise is None or t.status not in ACTIVE:
+        return None
+    if wait := s.staff_wait(now):
+        return wait
+    text = texts.promise_reminder(s.notifier, t, promise, today=row.kind == "promise_day")
+    await s.notifier.to_partner(tx, now, t, text, html=True)
+    return None
+
+
+async def promise_check(s: Sweeper, tx: aiosqlite.Connection, row: DueRow, t: Ticket,
+                        now: datetime) -> Outcome:
+    promise_id = int(row.data.get("promise", 0))
+    promise = await texts.open_promise(tx, promise_id)
+    if promise is None or t.resident_id is None:
+        return None
+    if row.kind == "promise_expire":
+        await tx.execute("UPDATE promises SET status = 'unanswered', answered_at = ? WHERE id = ?",
+                         (iso(now), promise_id))
+        await add_event(tx, t.id, "system", "promise_unanswered", iso(now), promise=promise_id)
+        return None
+    if wait := s.resident_wait(t, now):
+        return wait
+    await s.notifier.to_resident(tx, now, t, texts.promise_question(s.notifier, t, promise),
+                                 texts.promise_markup(s.notifier, t, promise_id))
+    if row.kind == "promise_check":  # at most one gentle reminder, then "no answer"
+        from bot.store.due import schedule
+
+        await schedule(tx, now, kind="promise_nudge", ticket_id=t.id, due_at=now + ONE_DAY,
+                       promise=promise_id)
+        await schedule(tx, now, kind="promise_expire", ticket_id=t.id,
+                       due_at=now + 2 * ONE_DAY, promise=promise_id)
+    return None
+
+
+HANDLERS: dict[str, Handler] = {
+    "claim_nudge": claim_nudge,
+    "claim_escalate": claim_escalate,
+    "contact_reminder": contact_reminder,
+    "still": still,
+    "feedback_reminder": feedback_reminder,
+    "feedback_close": feedback_close,
+    "promise_eve": promise_reminder,
+    "promise_day": promise_reminder,
+    "promise_check": promise_check,
+    "promise_nudge": promise_check,
+    "promise_expire": promise_check,
+}

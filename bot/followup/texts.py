@@ -1,0 +1,127 @@
+"""The words of follow-ups: nudges and escalations for staff (group language), reminders and
+questions for residents (their language)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from html import escape
+
+import aiosqlite
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup
+
+from bot.domain.tickets import Ticket
+from bot.handlers.callbacks import pack
+from bot.i18n import Translator
+from bot.partners.notify import Notifier
+from bot.partners.resident_notes import resolved_markup
+
+
+@dataclass(frozen=True)
+class Promise:
+    id: int
+    kind: str  # call | visit
+    day: date
+    part: str  # morning | afternoon | evening
+    staff_id: int
+    staff_name: str
+
+
+async def open_promise(tx: aiosqlite.Connection, promise_id: int) -> Promise | None:
+    async with tx.execute(
+        "SELECT id, kind, day, part, staff_id, staff_name FROM promises"
+        " WHERE id = ? AND status = 'open'", (promise_id,)) as cur:
+        row = await cur.fetchone()
+    if row is None:
+        return None
+    return Promise(row[0], row[1], date.fromisoformat(row[2]), row[3], row[4], row[5])
+
+
+def part_label(tr: Translator, part: str) -> str:
+    return {"morning": tr._("in the morning"), "afternoon": tr._("in the afternoon"),
+            "evening": tr._("in the evening")}[part]
+
+
+def mention(user_id: int, name: str) -> str:
+    """An HTML mention: the staff member gets a notification even in a busy group."""
+    return f'<a href="tg://user?id={user_id}">{escape(name)}</a>'
+
+
+def claim_nudge(n: Notifier, t: Ticket) -> str:
+    tr = n.group_tr(n.partner_chat(t))
+    return "⏰ " + tr._("#{ref} is waiting since {time} and nobody has it yet. Who picks it up?",
+                       ref=t.ref, time=tr.datetime(t.created_at, "short"))
+
+
+def escalation(n: Notifier, t: Ticket) -> str:
+    tr = n.group_tr(n.coordinator_chat)
+    return "🚨 " + tr._("#{ref} for {partner} is still not picked up. It came in on {time}.",
+                       ref=t.ref, partner=n.site.partner_name(t.partner_id),
+                       time=tr.datetime(t.created_at, "short"))
+
+
+def contact_reminder(n: Notifier, t: Ticket) -> str:
+    tr = n.group_tr(n.partner_chat(t))
+    who = mention(t.claimed_by or 0, t.claimed_name or "?")
+    return "⏰ " + who + " " + escape(tr._(
+        "#{ref}: the resident has not heard from us yet. Please contact them today.", ref=t.ref))
+
+
+def still_on_it(n: Notifier, t: Ticket) -> str:
+    tr = n.resident_tr(t)
+    return "⏳ " + tr._("We are still working on your request {ref}. You are not forgotten.",
+                       ref=t.ref)
+
+
+def feedback_again(n: Notifier, t: Ticket) -> str:
+    tr = n.resident_tr(t)
+    return tr._("Your request {ref} was solved. Were you helped? Please press a button.",
+                ref=t.ref)
+
+
+def feedback_markup(n: Notifier, t: Ticket) -> InlineKeyboardMarkup:
+    return resolved_markup(n, t)
+
+
+def closed_unanswered(n: Notifier, t: Ticket) -> str:
+    tr = n.group_tr(n.partner_chat(t))
+    return "⚪ " + tr._("#{ref} is closed: the resident did not answer.", ref=t.ref)
+
+
+def promise_reminder(n: Notifier, t: Ticket, p: Promise, *, today: bool) -> str:
+    tr = n.group_tr(n.partner_chat(t))
+    when = part_label(tr, p.part)
+    if p.kind == "call":
+        text = (tr._("#{ref}: today you call the resident, {part}.", ref=t.ref, part=when)
+                if today else
+                tr._("#{ref}: tomorrow you call the resident, {part}.", ref=t.ref, part=when))
+    else:
+        text = (tr._("#{ref}: today you visit the resident, {part}.", ref=t.ref, part=when)
+                if today else
+                tr._("#{ref}: tomorrow you visit the resident, {part}.", ref=t.ref, part=when))
+    return "📌 " + mention(p.staff_id, p.staff_name) + " " + escape(text)
+
+
+def promise_told(n: Notifier, t: Ticket, kind: str, day: date, part: str) -> str:
+    tr = n.resident_tr(t)
+    partner = n.site.partner_name(t.partner_id)
+    values = {"partner": partner, "date": tr.date(day, "full"), "part": part_label(tr, part)}
+    if kind == "call":
+        return "📞 " + tr._("{partner} will call you on {date}, {part}.", **values)
+    return "🏠 " + tr._("{partner} will visit you on {date}, {part}.", **values)
+
+
+def promise_question(n: Notifier, t: Ticket, p: Promise) -> str:
+    tr = n.resident_tr(t)
+    partner = n.site.partner_name(t.partner_id)
+    if p.kind == "call":
+        return tr._("Did {partner} call you?", partner=partner)
+    return tr._("Did {partner} visit you?", partner=partner)
+
+
+def promise_markup(n: Notifier, t: Ticket, promise_id: int) -> InlineKeyboardMarkup:
+    tr = n.resident_tr(t)
+    return InlineKeyboardMarkup([[
+        InlineKeyboardButton("👍 " + tr._("Yes"), callback_data=pack("pr", promise_id, "y")),
+        InlineKeyboardButton("👎 " + tr._("No"), callback_data=pack("pr", promise_id, "n")),
+    ]])

@@ -1,0 +1,70 @@
+"""Due rows: everything that must happen later (reminders, escalations, promise checks) is a row
+with a due time. A repeating sweep handles what is due; a restart only delays it.
+
+Handling a row and marking it done happen in one transaction, together with the outbox messages
+it causes, so after a crash each row fires once: never twice, never not at all.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+import aiosqlite
+
+from bot.store.clock import iso, parse
+from bot.store.db import Database
+
+
+@dataclass(frozen=True)
+class DueRow:
+    id: int
+    ticket_id: int | None
+    kind: str
+    due_at: datetime
+    data: dict[str, Any]
+
+
+async def schedule(tx: aiosqlite.Connection, now: datetime, *, kind: str, due_at: datetime,
+                   ticket_id: int | None = None, dedupe: str | None = None, **data: Any) -> None:
+    await tx.execute(
+        "INSERT OR IGNORE INTO due (ticket_id, kind, due_at, data, dedupe_key, created_at)"
+        " VALUES (?, ?, ?, ?, ?, ?)",
+        (ticket_id, kind, iso(due_at), json.dumps(data), dedupe, iso(now)))
+
+
+async def cancel(tx: aiosqlite.Connection, ticket_id: int, *kinds: str) -> None:
+    marks = ",".join("?" for _ in kinds)
+    await tx.execute(
+        f"UPDATE due SET status = 'cancelled' WHERE ticket_id = ? AND status = 'pending'"
+        f" AND kind IN ({marks})", (ticket_id, *kinds))
+
+
+async def finish(tx: aiosqlite.Connection, row_id: int, now: datetime) -> None:
+    await tx.execute("UPDATE due SET status = 'done', done_at = ? WHERE id = ?",
+                     (iso(now), row_id))
+
+
+async def defer(tx: aiosqlite.Connection, row_id: int, until: datetime) -> None:
+    await tx.execute("UPDATE due SET due_at = ? WHERE id = ?", (iso(until), row_id))
+
+
+class DueRows:
+    def __init__(self, db: Database) -> None:
+        self.db = db
+
+    async def due(self, now: datetime, limit: int = 200) -> list[DueRow]:
+        """What is due, oldest first; the partial index keeps this independent of history."""
+        rows = await self.db.fetchall(
+            "SELECT id, ticket_id, kind, due_at, data FROM due"
+            " WHERE status = 'pending' AND due_at <= ? ORDER BY due_at, id LIMIT ?",
+            (iso(now), limit))
+        return [DueRow(r[0], r[1], r[2], parse(r[3]) or now, json.loads(r[4])) for r in rows]
+
+    async def pending_for(self, ticket_id: int) -> list[tuple[str, datetime]]:
+        rows = await self.db.fetchall(
+            "SELECT kind, due_at FROM due WHERE ticket_id = ? AND status = 'pending'"
+            " ORDER BY due_at", (ticket_id,))
+        return [(r[0], parse(r[1]) or datetime.min) for r in rows]
