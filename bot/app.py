@@ -6,7 +6,6 @@ import logging
 from datetime import datetime, timedelta
 
 import aiosqlite
-
 from telegram import BotCommand, Update
 from telegram.ext import (
     AIORateLimiter,
@@ -28,7 +27,7 @@ from bot.context import BotContext, Services
 from bot.delivery import Delivery
 from bot.domain.tickets import Ticket
 from bot.followup.sweep import Sweeper
-from bot.handlers import coordinator, relay, router
+from bot.handlers import coordinator, overview, relay, router
 from bot.handlers.errors import on_error
 from bot.i18n import I18n
 from bot.partners.groups import check_groups, on_bot_added
@@ -160,6 +159,7 @@ def add_handlers(app: Application) -> None:
     app.add_handler(CallbackQueryHandler(router.on_press))
     groups = filters.ChatType.GROUPS
     app.add_handler(CommandHandler("retry", coordinator.cmd_retry, filters=groups))
+    app.add_handler(CommandHandler("overview", overview.cmd_overview, filters=groups))
     app.add_handler(CommandHandler(list(RESIDENT_COMMANDS), router.wrong_place, filters=groups))
     app.add_handler(MessageHandler(filters.UpdateType.MESSAGE & groups & ~filters.COMMAND
                                    & ~filters.StatusUpdate.ALL, relay.on_group_message))

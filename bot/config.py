@@ -115,9 +115,15 @@ class DeadlineRule(_Strict):
     calendar: bool = False
 
 
+Weekday = Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
+
+
+def _office_week() -> list[Weekday]:
+    return ["mon", "tue", "wed", "thu", "fri"]
+
+
 class FollowUp(_Strict):
-    work_days: list[Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"]] = Field(
-        default_factory=lambda: ["mon", "tue", "wed", "thu", "fri"], min_length=1)
+    work_days: list[Weekday] = Field(default_factory=_office_week, min_length=1)
     work_start: time = time(9, 0)
     work_end: time = time(17, 0)
     extra_holidays: list[date] = Field(default_factory=list)

@@ -14,8 +14,8 @@ from telegram.ext import CallbackContext, ExtBot
 
 from bot.config import Settings, SiteConfig
 from bot.content import Content
-from bot.i18n import I18n
 from bot.followup.engine import FollowUps
+from bot.i18n import I18n
 from bot.partners.notify import Notifier
 from bot.store import Store
 from bot.store.clock import Clock, utcnow

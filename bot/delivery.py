@@ -27,6 +27,7 @@ from bot.partners.notify import Notifier
 from bot.store import Store
 from bot.store.outbox import OutItem, mark_sent
 from bot.store.threads import remember, save_card
+from bot.store.tickets import fetch
 
 log = logging.getLogger(__name__)
 MAX_BACKOFF = 300.0
@@ -120,10 +121,19 @@ class Delivery:
             await self._done(item, message.message_id)
 
     async def _done(self, item: OutItem, message_id: int | None) -> None:
+        now = self.store.outbox.clock()
         async with self.store.db.transaction() as tx:
-            await mark_sent(tx, self.store.outbox.clock(), item.id, message_id)
-            if item.ticket_id is not None and message_id is not None:
+            await mark_sent(tx, now, item.id, message_id)
+            if item.ticket_id is None or message_id is None:
+                return
+            # A reply to this message will be taken as being about the ticket: in groups only
+            # for cards and relayed messages, never for warnings, nudges or digests (a reply to
+            # those is staff talking among themselves, not to the resident).
+            if item.chat_id > 0 or item.purpose in ("card", "relay"):
                 await remember(tx, item.chat_id, message_id, item.ticket_id, item.purpose)
+            if item.chat_id > 0 and item.attempts > 0:  # reached again: clear "unreachable"
+                # fetch through tx: the store's own reads would wait for this transaction's lock
+                await self.notifier.refresh_cards(tx, now, await fetch(tx, item.ticket_id))
 
     async def _where(self, item: OutItem) -> dict[str, Any]:
         """Thread or reply target for a group message about a ticket."""
@@ -148,8 +158,10 @@ class Delivery:
                 reply_markup=InlineKeyboardMarkup.de_json(markup, self.bot) if markup else None,
                 **where)
         if item.method == "copy":
+            markup = p.get("reply_markup")
             return await self.bot.copy_message(
                 item.chat_id, p["from_chat_id"], p["message_id"], caption=p.get("caption"),
+                reply_markup=InlineKeyboardMarkup.de_json(markup, self.bot) if markup else None,
                 **where)
         if item.method == "file":
             send = self.bot.send_photo if p["kind"] == "photo" else self.bot.send_voice
@@ -168,7 +180,8 @@ class Delivery:
         here = chat_id in (self.notifier.partner_chat(ticket), self.notifier.coordinator_chat)
         moved = None if here else self.notifier.site.partner_name(ticket.partner_id)
         unreachable = await self._unreachable(ticket)
-        text = card_text(tr, self.notifier.site, ticket, moved_to=moved, unreachable=unreachable)
+        text = card_text(tr, self.notifier.site, ticket, moved_to=moved, unreachable=unreachable,
+                         now=self.store.outbox.clock())
         return text, card_keyboard(tr, ticket, here=here)
 
     async def _unreachable(self, ticket: Ticket) -> bool:

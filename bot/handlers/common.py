@@ -67,8 +67,12 @@ class Turn:
 
     async def answer(self, text: str | None = None, alert: bool = False) -> None:
         query = self.update.callback_query
-        if query is not None:
+        if query is None:
+            return
+        try:
             await query.answer(text, show_alert=alert)
+        except BadRequest as exc:  # "query is too old": a replay after a restart; go on
+            log.debug("could not answer callback: %s", exc.message)
 
     async def drop_buttons(self) -> None:
         """Replace the keyboard a resident just used by their choice, so the chat shows what was

@@ -79,10 +79,14 @@ async def take(turn: Turn, draft: Draft, message: Message) -> bool:
                                 n=MAX_ATTACHMENTS), next_buttons(turn, draft))
             return False
         files.append({"type": kind, "file_id": value})
-    if message.caption:
-        caption = clean_user_text(message.caption)
-        if caption:
-            texts.append(caption)
+    caption = clean_user_text(message.caption or "")
+    if caption and len(caption) + sum(map(len, texts)) > MAX_TEXT:
+        files.pop()  # take the photo only together with its caption, or not at all
+        await turn.say(tr._("That is too long. Please keep it shorter than {n} characters.",
+                            n=MAX_TEXT))
+        return False
+    if caption:
+        texts.append(caption)
     album = message.media_group_id
     repeat = album is not None and draft.data.get("album") == album
     draft.data["album"] = album

@@ -82,6 +82,8 @@ async def on_press(turn: Turn, press: Press) -> None:
     key, step_name, value = press.arg(0), press.arg(1), press.arg(2)
     draft = await turn.services.store.drafts.get(turn.user_id)
     flow = FLOWS.get(draft.flow) if draft else None
+    if (draft is None or draft.key != key) and await _already_sent(turn, key):
+        return
     if draft is None or flow is None or draft.key != key or draft.step != step_name:
         await turn.answer(turn.tr._("This button is old. Here is where you are now."))
         await turn.drop_buttons()
@@ -90,8 +92,9 @@ async def on_press(turn: Turn, press: Press) -> None:
         else:
             await show_menu(turn)
         return
-    if _already_applied(turn, draft):
+    if _already_applied(turn, draft):  # replayed after a crash: show where the resident is
         await turn.answer()
+        await ask_again(turn, draft)
         return
     await turn.answer()
     await turn.drop_buttons()
@@ -112,7 +115,8 @@ async def on_message(turn: Turn, draft: Draft, message: Message) -> None:
         await turn.services.store.drafts.clear(turn.user_id)
         await show_menu(turn)
         return
-    if _already_applied(turn, draft):
+    if _already_applied(turn, draft):  # replayed after a crash: show where the resident is
+        await ask_again(turn, draft)
         return
     step = flow.steps[draft.step]
     if step.message is None:
@@ -120,6 +124,20 @@ async def on_message(turn: Turn, draft: Draft, message: Message) -> None:
         await ask_again(turn, draft)
         return
     await step.message(turn, draft, message)
+
+
+async def _already_sent(turn: Turn, key: str) -> bool:
+    """A press on a draft that already became a ticket (a double tap, or a replay after a crash
+    between saving the ticket and telling the resident): tell them its reference again."""
+    row = await turn.services.store.db.fetchone(
+        "SELECT ref FROM tickets WHERE draft_key = ? AND resident_id = ?", (key, turn.user_id))
+    if row is None:
+        return False
+    await turn.answer()
+    await turn.drop_buttons()
+    await show_menu(turn, "✅ " + turn.tr._("We have received this. Your number is {ref}.",
+                                           ref=row[0]))
+    return True
 
 
 def _already_applied(turn: Turn, draft: Draft) -> bool:

@@ -22,15 +22,19 @@ from bot.i18n import language_name
 from bot.i18n.bidi import clean_user_text
 from bot.store.drafts import Draft
 
-# Dutch numbers: 06-12345678, 030 123 4567, +31 6 1234 5678, 0031...
-PHONE = re.compile(r"^(\+31|0031|0)[1-9]\d{8}$")
+# Dutch numbers: 06-12345678, 030 123 4567, +31 6 1234 5678, 0031..., stored as 0612345678
+PHONE = re.compile(r"^(?:\+31|0031|0)([1-9][0-9]{8})$", re.ASCII)
+# Arabic keyboards type Arabic-Indic (٠-٩) or Persian (۰-۹) digits
+DIGITS = str.maketrans("٠١٢٣٤٥٦٧٨٩۰۱۲۳۴۵۶۷۸۹", "01234567890123456789")
 MAX_ADDRESS = 120
 MAX_LANG = 30
 
 
 def normalise_phone(text: str) -> str | None:
-    digits = re.sub(r"[\s\-().]", "", text)
-    return digits if PHONE.match(digits) else None
+    """One stored form for one number, whether typed or shared: 0612345678."""
+    digits = re.sub(r"[\s\-().\u200e\u200f]", "", text.translate(DIGITS))
+    match = PHONE.match(digits)
+    return f"0{match.group(1)}" if match else None
 
 
 async def ask_topic(turn: Turn, draft: Draft) -> None:
@@ -107,7 +111,7 @@ async def ask_phone(turn: Turn, draft: Draft) -> None:
 
 async def message_phone(turn: Turn, draft: Draft, message: Message) -> None:
     raw = message.contact.phone_number if message.contact else (message.text or "")
-    phone = normalise_phone(raw) or normalise_phone("+" + raw.lstrip("+"))
+    phone = normalise_phone(raw) or normalise_phone("+" + raw.strip().lstrip("+"))
     if phone is None:
         await turn.say(turn.tr._("That does not look like a phone number. "
                                  "Example: 06 12345678"))

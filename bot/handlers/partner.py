@@ -10,10 +10,14 @@ import logging
 from datetime import date, datetime
 
 import aiosqlite
+from html import escape
+
 from telegram import ForceReply, InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram.constants import ParseMode
 
 from bot.context import BotContext
 from bot.domain.tickets import Action, IllegalTransition, Status, Ticket
+from bot.followup.texts import mention
 from bot.handlers.callbacks import Press, pack
 from bot.handlers.staff import Staff, staff_for
 from bot.i18n import Translator
@@ -86,7 +90,7 @@ async def release(staff: Staff, ticket: Ticket, press: Press) -> None:
     if not await _check(staff, ticket, Status.CLAIMED, owner=True):
         return
     await staff.services.store.tickets.apply(
-        ticket.id, Action.RELEASE, staff.actor,
+        ticket.id, Action.RELEASE, staff.actor, name=staff.first_name,
         fields={"claimed_by": None, "claimed_name": None}, then=_refresh(staff))
     await staff.alert(staff.tr._("Released. Someone else can take it now."))
 
@@ -100,7 +104,9 @@ async def resolve(staff: Staff, ticket: Ticket, press: Press) -> None:
         await notifier.refresh_cards(tx, now, t)
         await notifier.to_resident(tx, now, t, resolved_text(notifier, t),
                                    resolved_markup(notifier, t))
-    await staff.services.store.tickets.apply(ticket.id, Action.RESOLVE, staff.actor, then=then)
+        await staff.services.followups.on_resolved(tx, t, now)
+    await staff.services.store.tickets.apply(ticket.id, Action.RESOLVE, staff.actor, then=then,
+                                             name=staff.first_name)
     await staff.alert(staff.tr._("Marked as solved. We ask the resident if they were helped."))
 
 
@@ -126,11 +132,22 @@ def _refresh(staff: Staff):  # type: ignore[no-untyped-def]
 
 # -- notes and handovers (the text comes in the staff member's next message) -------------------
 async def ask_note(staff: Staff, ticket: Ticket, press: Press) -> None:
-    await staff.services.store.threads.set_pending(staff.chat_id, staff.user_id, ticket.id, "note")
     await staff.alert()
-    await staff.say(ticket, staff.tr._("{name}, type the note for #{ref}. Only your team sees it.",
-                                       name=staff.first_name, ref=ticket.ref),
-                    reply_markup=ForceReply(selective=True))
+    text = staff.tr._("{name}, type the note for #{ref}. Only your team sees it.",
+                      name="\0", ref=ticket.ref)
+    await _prompt(staff, ticket, text, "note")
+
+
+async def _prompt(staff: Staff, ticket: Ticket, text: str, action: str, **data: str) -> None:
+    """Ask one staff member for a text; their reply to this prompt is the answer.
+
+    The mention makes ForceReply(selective) open the reply field for that person only.
+    """
+    html = escape(text).replace("\0", mention(staff.user_id, staff.first_name))
+    prompt = await staff.say(ticket, html, parse_mode=ParseMode.HTML,
+                             reply_markup=ForceReply(selective=True))
+    await staff.services.store.threads.set_pending(staff.chat_id, staff.user_id, ticket.id,
+                                                   action, prompt=prompt.message_id, **data)
 
 
 async def ask_transfer(staff: Staff, ticket: Ticket, press: Press) -> None:
@@ -151,13 +168,10 @@ async def choose_transfer(staff: Staff, ticket: Ticket, press: Press) -> None:
     if target not in {p.id for p in site.partners} or target == ticket.partner_id:
         await staff.alert(staff.tr._("This button is old."), popup=True)
         return
-    await staff.services.store.threads.set_pending(staff.chat_id, staff.user_id, ticket.id,
-                                                   "xfer", to=target)
     await staff.alert()
-    await staff.say(ticket, staff.tr._(
-        "{name}, write a short handover note for {partner}: what do they need to know?",
-        name=staff.first_name, partner=site.partner_name(target)),
-        reply_markup=ForceReply(selective=True))
+    text = staff.tr._("{name}, write a short handover note for {partner}: what do they need "
+                      "to know?", name="\0", partner=site.partner_name(target))
+    await _prompt(staff, ticket, text, "xfer", to=target)
 
 
 # -- quick replies ------------------------------------------------------------------------------
@@ -185,7 +199,15 @@ async def quick_send(staff: Staff, ticket: Ticket, press: Press) -> None:
         await staff.alert()
         await staff.say(ticket, staff.tr._("Which day?"), reply_markup=InlineKeyboardMarkup(rows))
         return
-    day = datetime.strptime(press.arg(3), "%Y%m%d").date() if press.arg(3) else None
+    try:
+        day = datetime.strptime(press.arg(3), "%Y%m%d").date() if press.arg(3) else None
+    except ValueError:
+        await staff.alert(staff.tr._("This button is old."), popup=True)
+        return
+    today = staff.services.clock().astimezone(staff.services.site.zone).date()
+    if day is not None and day < today:
+        await staff.alert(staff.tr._("That day has passed. Choose another day."), popup=True)
+        return
     await send_quick(staff, ticket, reply, day)
 
 
@@ -200,6 +222,7 @@ async def send_quick(staff: Staff, ticket: Ticket, reply: quick.QuickReply,
 
     async def then(tx: aiosqlite.Connection, t: Ticket, now: datetime) -> None:
         await notifier.to_resident(tx, now, t, for_resident, answer_markup(notifier, t))
+        await staff.services.followups.on_contact(tx, t, now)
         await notifier.to_group(tx, now, t, staff.chat_id,
                                 "✅ " + gtr._("Sent to the resident: {text}", text=shown))
     await staff.services.store.tickets.note(ticket.id, staff.actor, "quick_reply", then=then,

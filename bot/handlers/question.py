@@ -58,10 +58,21 @@ async def message_browse(turn: Turn, draft: Draft, message: Message) -> None:
 async def on_faq_press(turn: Turn, press: Press) -> None:
     """`v1:faq:s:<section>`, `v1:faq:i:<item>`, `v1:faq:ask`, `v1:faq:send`, `v1:faq:home`."""
     await turn.answer()
-    draft = await turn.services.store.drafts.get(turn.user_id)
-    if draft is None or draft.flow != "question":
-        draft = await turn.services.store.drafts.start(turn.user_id, "question", "browse")
     what = press.arg(0)
+    draft = await turn.services.store.drafts.get(turn.user_id)
+    if draft is not None and draft.flow != "question":
+        # Reading an answer must not throw away an unfinished report or help request.
+        if what == "s":
+            await show_section(turn, press.arg(1))
+        elif what == "i":
+            await show_item(turn, press.arg(1))
+        else:
+            from bot.handlers.router import run_action
+
+            await run_action(turn, "question")
+        return
+    if draft is None:
+        draft = await turn.services.store.drafts.start(turn.user_id, "question", "browse")
     if what == "s":
         await show_section(turn, press.arg(1))
     elif what == "i":

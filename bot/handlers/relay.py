@@ -21,9 +21,11 @@ from bot.handlers.staff import Staff, is_partner_chat, staff_for
 from bot.i18n.bidi import clean_user_text, isolate
 from bot.partners.card import who
 from bot.partners.resident_notes import answer_markup, reply_header, transferred_text
-from bot.store.threads import clear_pending
+from bot.store.threads import Pending, clear_pending
 
 MAX_NOTE = 1000
+LIMIT = 4096  # Telegram's limit for a message (captions: 1024)
+CAPTION_LIMIT = 1024
 
 
 async def on_group_message(update: Update, context: BotContext) -> None:
@@ -33,7 +35,7 @@ async def on_group_message(update: Update, context: BotContext) -> None:
         return  # a group that is not ours: stay quiet
     store = staff.services.store
     pending = await store.threads.pending(staff.chat_id, staff.user_id)
-    if pending is not None and message.text:
+    if pending is not None and message.text and await answers_prompt(staff, pending, message):
         ticket = await store.tickets.get(pending.ticket_id)
         if ticket is not None and staff.may_act(ticket):
             await finish_pending(staff, ticket, pending.action, pending.data, message)
@@ -45,6 +47,19 @@ async def on_group_message(update: Update, context: BotContext) -> None:
         await staff.say(ticket, staff.tr._("This request is with another partner now."))
         return
     await relay_to_resident(staff, ticket, message)
+
+
+async def answers_prompt(staff: Staff, pending: Pending, message: Message) -> bool:
+    """A note is the reply to the bot's "type the note" prompt, or a message in the ticket's own
+    topic; anything else (another ticket's topic, ordinary talk) is not taken as the note."""
+    replied = message.reply_to_message
+    if replied is not None and replied.message_id == pending.data.get("prompt"):
+        return True
+    if message.is_topic_message and message.message_thread_id:
+        topic = await staff.services.store.threads.by_topic(staff.chat_id,
+                                                            message.message_thread_id)
+        return topic == pending.ticket_id
+    return False
 
 
 async def ticket_of(staff: Staff, message: Message) -> Ticket | None:
@@ -72,18 +87,24 @@ async def relay_to_resident(staff: Staff, ticket: Ticket, message: Message) -> N
     source = (staff.chat_id, message.message_id)
 
     async def then(tx: aiosqlite.Connection, t: Ticket, now: datetime) -> None:
+        markup = answer_markup(notifier, t)
         if message.text:
-            await notifier.to_resident(tx, now, t, f"{header}\n{message.text}",
-                                       answer_markup(notifier, t), dedupe=f"relay:{source}")
+            for i, part in enumerate(split(message.text, LIMIT - len(header) - 2)):
+                await notifier.to_resident(tx, now, t, f"{header}\n{part}", markup,
+                                           dedupe=f"relay:{source}:{i}")
         else:
+            caption = message.caption or ""
+            short = len(header) + len(caption) < CAPTION_LIMIT
             await notifier.copy_to(tx, now, t, t.resident_id or 0, from_chat=source[0],
-                                   message_id=source[1],
-                                   caption=_caption(header, message), dedupe=f"relay:{source}")
+                                   message_id=source[1], markup=markup,
+                                   caption=f"{header}\n{caption}" if caption and short
+                                   else header, dedupe=f"relay:{source}")
+            if caption and not short:
+                for i, part in enumerate(split(caption, LIMIT - len(header) - 2)):
+                    await notifier.to_resident(tx, now, t, f"{header}\n{part}", markup,
+                                               dedupe=f"relay:{source}:c{i}")
+        await staff.services.followups.on_contact(tx, t, now)
     await store.tickets.note(ticket.id, staff.actor, "reply", then=then, name=staff.first_name)
-
-
-def _caption(header: str, message: Message) -> str:
-    return f"{header}\n{message.caption}" if message.caption else header
 
 
 def _refresh(staff: Staff):  # type: ignore[no-untyped-def]
@@ -123,6 +144,7 @@ async def transfer(staff: Staff, ticket: Ticket, target: str, note: str) -> None
         await clear_pending(tx, staff.chat_id, staff.user_id)
         await notifier.refresh_cards(tx, now, t)
         await notifier.post_card(tx, now, t, new_chat, f"card:{t.id}:{now.isoformat()}")
+        await staff.services.followups.on_transferred(tx, t, now)
         await notifier.to_group(tx, now, t, new_chat, handover)
         await notifier.to_resident(tx, now, t, transferred_text(notifier, t))
     try:
@@ -149,31 +171,67 @@ async def resident_ticket(turn: Turn, message: Message) -> Ticket | None:
 
 
 async def relay_to_partner(turn: Turn, ticket: Ticket, message: Message) -> bool:
-    """Add a resident's message to their request, in the partner's thread. False if closed."""
+    """Add a resident's message to their request, in the partner's thread. False if not sent.
+
+    Only text, photos and voice notes travel: a shared contact, a file (which keeps a photo's
+    location data) or a round video would tell the partner who the resident is.
+    """
     tr, notifier, store = turn.tr, turn.services.notifier, turn.services.store
     if ticket.status not in ACTIVE:
         await turn.say(tr._("Request {ref} is closed. To ask something new, choose a button "
                             "below.", ref=ticket.ref))
+        return False
+    if not await safe_to_relay(turn, message):
         return False
     chat = notifier.partner_chat(ticket)
     gtr = notifier.group_tr(chat)
     header = gtr._("💬 {who} (#{ref}):", who=who(gtr, ticket), ref=ticket.ref)
     source = (turn.chat_id, message.message_id)
     text = clean_user_text(message.text or "")
+    caption = clean_user_text(message.caption or "")
 
     async def then(tx: aiosqlite.Connection, t: Ticket, now: datetime) -> None:
         if message.text:
-            await notifier.to_group(tx, now, t, chat, f"{header}\n{isolate(text)}",
-                                    dedupe=f"relay:{source}")
-        else:
-            caption = clean_user_text(message.caption or "")
-            await notifier.copy_to(tx, now, t, chat, from_chat=source[0], message_id=source[1],
-                                   caption=f"{header}\n{caption}" if caption else header,
-                                   dedupe=f"relay:{source}")
+            for i, part in enumerate(split(text, LIMIT - len(header) - 4)):
+                await notifier.to_group(tx, now, t, chat, f"{header}\n{isolate(part)}",
+                                        dedupe=f"relay:{source}:{i}", purpose="relay")
+            return
+        short = caption if len(header) + len(caption) < CAPTION_LIMIT else ""
+        await notifier.copy_to(tx, now, t, chat, from_chat=source[0], message_id=source[1],
+                               caption=f"{header}\n{short}" if short else header,
+                               dedupe=f"relay:{source}")
+        if caption and not short:  # a long caption follows as text, nothing is cut
+            for i, part in enumerate(split(caption, LIMIT - len(header) - 4)):
+                await notifier.to_group(tx, now, t, chat, f"{header}\n{isolate(part)}",
+                                        dedupe=f"relay:{source}:c{i}", purpose="relay")
     await store.tickets.note(ticket.id, "resident", "resident_message", then=then)
     await turn.say("✅ " + tr._("Sent to {partner}.",
                                partner=turn.services.site.partner_name(ticket.partner_id)))
     return True
+
+
+async def safe_to_relay(turn: Turn, message: Message) -> bool:
+    if message.text or message.photo or message.voice:
+        return True
+    doc = message.document
+    if doc is not None and (doc.mime_type or "").startswith("image/"):
+        await turn.say(turn.tr._("Please send the picture as a photo, not as a file. "
+                                 "A file can show where it was taken."))
+    else:
+        await turn.say(turn.tr._("I cannot use this here. Please send text, a photo or a voice "
+                                 "message."))
+    return False
+
+
+def split(text: str, size: int) -> list[str]:
+    """Pieces that fit in one Telegram message, cut at a line or word break where possible."""
+    parts = []
+    while len(text) > size:
+        cut = max(text.rfind("\n", 0, size), text.rfind(" ", 0, size))
+        cut = cut if cut > size // 2 else size
+        parts.append(text[:cut].rstrip())
+        text = text[cut:].lstrip()
+    return [*parts, text] if text or not parts else parts
 
 
 async def on_feedback(turn: Turn, ticket_id: int, helped: bool) -> None:
@@ -197,6 +255,8 @@ async def on_feedback(turn: Turn, ticket_id: int, helped: bool) -> None:
                 "🔴 " + gtr._("The resident says they were NOT helped. #{ref} is open again.",
                               ref=t.ref))
         await notifier.to_partner(tx, now, t, text)
+        followups = turn.services.followups
+        await (followups.on_answered(tx, t, now) if helped else followups.on_reopened(tx, t, now))
     action = Action.CONFIRM if helped else Action.REOPEN
     fields = {} if helped else {"claimed_by": None, "claimed_name": None}
     await store.tickets.apply(ticket.id, action, "resident", fields=fields, then=then)

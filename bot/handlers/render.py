@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from babel.core import UnknownLocaleError
+
 from bot.config import SiteConfig
 from bot.domain.tickets import Status, Ticket
 from bot.i18n import Translator, language_name
@@ -70,5 +72,5 @@ def lang_label(lang: str | None) -> str:
         return "-"
     try:
         return language_name(lang)
-    except ValueError:  # a language the resident typed, not a locale code
+    except (ValueError, UnknownLocaleError):  # a language the resident typed, not a code
         return lang

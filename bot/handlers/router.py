@@ -7,7 +7,7 @@ import logging
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 
 from bot.context import BotContext
-from bot.handlers import flow, helpreq, partner, question, relay, report  # noqa: F401
+from bot.handlers import flow, helpreq, partner, promises, question, relay, report  # noqa: F401
 from bot.handlers.callbacks import Press, unpack
 from bot.handlers.common import Turn, inline, turn_for
 from bot.handlers.describe import has_content
@@ -99,6 +99,7 @@ PRESS_SCOPES = {
     "m": on_unfinished_press,
     "fb": on_feedback_press,
     "add": on_add_press,
+    "pr": promises.on_promise_answer,
 }
 GROUP_SCOPES = {"t"}
 

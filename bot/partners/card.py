@@ -7,6 +7,7 @@ identifies the resident is on the card: only the per-ticket pseudonym.
 
 from __future__ import annotations
 
+from datetime import datetime
 from html import escape
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
@@ -44,8 +45,23 @@ def who(tr: Translator, ticket: Ticket) -> str:
     return ticket.first_name
 
 
+def deadline_line(tr: Translator, ticket: Ticket, now: datetime) -> str | None:
+    """What staff must do by when; overdue stands out at a glance."""
+    if ticket.status == Status.OPEN and ticket.claim_due:
+        due, text = ticket.claim_due, tr._("Pick up before {time}",
+                                           time=tr.datetime(ticket.claim_due, "short"))
+    elif ticket.status == Status.CLAIMED and ticket.resolve_due:
+        due, text = ticket.resolve_due, tr._("Solve before {time}",
+                                             time=tr.datetime(ticket.resolve_due, "short"))
+    else:
+        return None
+    if now >= due:
+        return "🔴 " + text + " · " + tr._("overdue")
+    return "⏰ " + text
+
+
 def card_text(tr: Translator, site: SiteConfig, ticket: Ticket, *, moved_to: str | None = None,
-              unreachable: bool = False) -> str:
+              unreachable: bool = False, now: datetime | None = None) -> str:
     e = escape
     files = _files(tr, ticket)
     lines = [
@@ -66,6 +82,9 @@ def card_text(tr: Translator, site: SiteConfig, ticket: Ticket, *, moved_to: str
         lines.append(f"📎 {e(files)}")
     if ticket.claimed_name and ticket.status == Status.CLAIMED:
         lines.append("🙋 " + e(tr._("{name} has it", name=ticket.claimed_name)))
+    deadline = deadline_line(tr, ticket, now or ticket.updated_at) if not moved_to else None
+    if deadline:
+        lines.append(e(deadline))
     if moved_to:
         lines.append("🔁 " + e(tr._("Handed over to {partner}", partner=moved_to)))
     if unreachable:
@@ -106,7 +125,8 @@ def card_keyboard(tr: Translator, ticket: Ticket, *, here: bool = True) -> Inlin
         rows = [[b("✋ " + tr._("Claim"), "claim")],
                 [b("🔁 " + tr._("Transfer"), "xfer"), history]]
     elif ticket.status == Status.CLAIMED:
-        rows = [[b("💬 " + tr._("Quick reply"), "qr"), b("✅ " + tr._("Resolve"), "done")],
+        rows = [[b("💬 " + tr._("Quick reply"), "qr"), b("🤝 " + tr._("Promise"), "pm")],
+                [b("✅ " + tr._("Resolve"), "done")],
                 [b("📝 " + tr._("Add note"), "note"), b("↩️ " + tr._("Release"), "free")],
                 [b("🔁 " + tr._("Transfer"), "xfer"), history]]
     else:

@@ -14,8 +14,8 @@ from telegram import InlineKeyboardMarkup
 
 from bot.config import SiteConfig
 from bot.domain.tickets import Ticket
-from bot.i18n import I18n, Translator
 from bot.followup.policy import Policy
+from bot.i18n import I18n, Translator
 from bot.store.clock import iso
 from bot.store.outbox import enqueue
 
@@ -77,12 +77,14 @@ class Notifier:
 
     async def copy_to(self, tx: aiosqlite.Connection, now: datetime, ticket: Ticket, chat_id: int,
                       *, from_chat: int, message_id: int, caption: str,
+                      markup: InlineKeyboardMarkup | None = None,
                       dedupe: str | None = None) -> None:
         to_resident = chat_id > 0  # private chats have positive ids, groups negative
         await enqueue(tx, now, chat_id=chat_id, method="copy", purpose="relay",
                       ticket_id=ticket.id, dedupe_key=dedupe,
                       payload={"from_chat_id": from_chat, "message_id": message_id,
-                               "caption": caption},
+                               "caption": caption,
+                               "reply_markup": markup.to_dict() if markup else None},
                       due_at=self.policy.resident_time(now) if to_resident else now)
         if to_resident:
             await self._notified(tx, ticket, now)
@@ -90,8 +92,10 @@ class Notifier:
     async def to_group(self, tx: aiosqlite.Connection, now: datetime, ticket: Ticket | None,
                        chat_id: int, text: str, *, html: bool = False,
                        markup: InlineKeyboardMarkup | None = None,
-                       dedupe: str | None = None) -> None:
-        await enqueue(tx, now, chat_id=chat_id, method="send", purpose="group",
+                       dedupe: str | None = None, purpose: str = "group") -> None:
+        """`purpose="relay"` marks a message staff may reply to in order to reach the
+        resident; other group messages (nudges, warnings, confirmations) are not."""
+        await enqueue(tx, now, chat_id=chat_id, method="send", purpose=purpose,
                       ticket_id=ticket.id if ticket else None, dedupe_key=dedupe,
                       payload=_send(text, markup, "HTML" if html else None))
 

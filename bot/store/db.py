@@ -29,8 +29,11 @@ class Database:
         self.conn = conn
         self.conn.row_factory = aiosqlite.Row
         # One connection is shared by all handlers; this lock keeps a transaction from
-        # interleaving with statements of another handler running concurrently.
+        # interleaving with statements of another handler running concurrently. The task that
+        # holds a transaction may still read (a `then` callback looking something up): it must
+        # not wait for its own lock.
         self._lock = asyncio.Lock()
+        self._owner: asyncio.Task[object] | None = None
 
     @classmethod
     async def open(cls, path: Path | str) -> Database:
@@ -49,22 +52,36 @@ class Database:
 
     @asynccontextmanager
     async def transaction(self) -> AsyncIterator[aiosqlite.Connection]:
+        if self._owner is not None and self._owner is asyncio.current_task():
+            raise RuntimeError("nested transaction: pass the open `tx` down instead")
         async with self._lock:
-            await self.conn.execute("BEGIN IMMEDIATE")
+            self._owner = asyncio.current_task()
             try:
-                yield self.conn
-            except BaseException:
-                await self.conn.execute("ROLLBACK")
-                raise
-            await self.conn.execute("COMMIT")
+                await self.conn.execute("BEGIN IMMEDIATE")
+                try:
+                    yield self.conn
+                except BaseException:
+                    await self.conn.execute("ROLLBACK")
+                    raise
+                await self.conn.execute("COMMIT")
+            finally:
+                self._owner = None
+
+    @asynccontextmanager
+    async def _reading(self) -> AsyncIterator[None]:
+        if self._owner is not None and self._owner is asyncio.current_task():
+            yield  # inside our own transaction: read through it
+            return
+        async with self._lock:
+            yield
 
     async def fetchone(self, sql: str, params: Iterable[Any] = ()) -> aiosqlite.Row | None:
-        async with self._lock, self.conn.execute(sql, tuple(params)) as cur:
+        async with self._reading(), self.conn.execute(sql, tuple(params)) as cur:
             row: aiosqlite.Row | None = await cur.fetchone()
             return row
 
     async def fetchall(self, sql: str, params: Iterable[Any] = ()) -> list[aiosqlite.Row]:
-        async with self._lock, self.conn.execute(sql, tuple(params)) as cur:
+        async with self._reading(), self.conn.execute(sql, tuple(params)) as cur:
             return list(await cur.fetchall())
 
     async def integrity_ok(self) -> bool:

@@ -14,7 +14,7 @@ from typing import Any
 
 import aiosqlite
 
-from bot.store.clock import iso, parse
+from bot.store.clock import iso, iso_ceil, parse
 from bot.store.db import Database
 
 
@@ -32,7 +32,7 @@ async def schedule(tx: aiosqlite.Connection, now: datetime, *, kind: str, due_at
     await tx.execute(
         "INSERT OR IGNORE INTO due (ticket_id, kind, due_at, data, dedupe_key, created_at)"
         " VALUES (?, ?, ?, ?, ?, ?)",
-        (ticket_id, kind, iso(due_at), json.dumps(data), dedupe, iso(now)))
+        (ticket_id, kind, iso_ceil(due_at), json.dumps(data), dedupe, iso(now)))
 
 
 async def cancel(tx: aiosqlite.Connection, ticket_id: int, *kinds: str) -> None:
@@ -48,7 +48,7 @@ async def finish(tx: aiosqlite.Connection, row_id: int, now: datetime) -> None:
 
 
 async def defer(tx: aiosqlite.Connection, row_id: int, until: datetime) -> None:
-    await tx.execute("UPDATE due SET due_at = ? WHERE id = ?", (iso(until), row_id))
+    await tx.execute("UPDATE due SET due_at = ? WHERE id = ?", (iso_ceil(until), row_id))
 
 
 class DueRows:

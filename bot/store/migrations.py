@@ -99,6 +99,7 @@ MIGRATIONS: list[str] = [
         sent_at     TEXT
     );
     CREATE INDEX outbox_due ON outbox(due_at, id) WHERE status = 'pending';
+    CREATE INDEX outbox_chat ON outbox(chat_id, id) WHERE status = 'pending';
     CREATE TABLE ticket_messages (
         chat_id     INTEGER NOT NULL,
         message_id  INTEGER NOT NULL,

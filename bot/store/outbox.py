@@ -14,7 +14,7 @@ from typing import Any
 
 import aiosqlite
 
-from bot.store.clock import Clock, iso, utcnow
+from bot.store.clock import Clock, iso, iso_ceil, utcnow
 from bot.store.db import Database
 
 
@@ -65,7 +65,12 @@ class Outbox:
         return [OutItem(r[0], r[1], r[2], r[3], r[4], r[5], json.loads(r[6]), r[7]) for r in rows]
 
     async def next_due(self) -> datetime | None:
-        row = await self.db.fetchone("SELECT min(due_at) FROM outbox WHERE status = 'pending'")
+        # Only the head of each chat's queue can go next; an item waiting behind a backing-off
+        # one is not "due", however old its own due time is.
+        row = await self.db.fetchone(
+            "SELECT min(due_at) FROM outbox o WHERE status = 'pending' AND NOT EXISTS"
+            " (SELECT 1 FROM outbox p WHERE p.status = 'pending' AND p.chat_id = o.chat_id"
+            "  AND p.id < o.id)")
         return datetime.fromisoformat(row[0]) if row and row[0] else None
 
     async def sent(self, item: OutItem, message_id: int | None) -> None:
@@ -76,7 +81,7 @@ class Outbox:
         async with self.db.transaction() as tx:
             await tx.execute(
                 "UPDATE outbox SET attempts = attempts + 1, due_at = ?, last_error = ?"
-                " WHERE id = ?", (iso(self.clock() + delay), error[:200], item.id))
+                " WHERE id = ?", (iso_ceil(self.clock() + delay), error[:200], item.id))
 
     async def undeliverable(self, item: OutItem, error: str) -> None:
         async with self.db.transaction() as tx:

@@ -102,6 +102,22 @@ class BotHarness:
     async def deliver(self) -> None:
         await self.services.delivery.drain()
 
+    async def sweep(self) -> int:
+        """One run of the follow-up sweep (the JobQueue does this every 30 s in production),
+        then deliver what it queued."""
+        handled = await self.services.sweeper.run()
+        await self.deliver()
+        return handled
+
+    async def tick(self, clock: Any, hours: float, step_minutes: int = 15) -> None:
+        """Walk simulated time forward with a mutable clock, sweeping as the bot would."""
+        from datetime import timedelta
+
+        steps = int(hours * 60 // step_minutes)
+        for _ in range(steps):
+            clock.now += timedelta(minutes=step_minutes)
+            await self.sweep()
+
     def group(self, partner_id: str) -> GroupChat:
         partner = self.services.site.partner(partner_id)
         return GroupChat(self, partner.chat_id)

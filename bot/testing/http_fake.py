@@ -81,7 +81,8 @@ def parse_body(content_type: str, body: bytes) -> _WireData:
         message = email.parser.BytesParser(policy=email.policy.HTTP).parsebytes(head + body)
         for part in message.iter_parts():
             name = part.get_param("name", header="content-disposition")
-            data = part.get_payload(decode=True) or b""
+            payload = part.get_payload(decode=True)
+            data = payload if isinstance(payload, bytes) else b""
             filename = part.get_filename()
             if filename is not None:
                 files[str(name)] = (filename, data, part.get_content_type())
@@ -137,8 +138,10 @@ class FakeTelegramServer:
         self._server.close()
         for writer in list(self._writers):
             writer.close()
-        # open keep-alive connections and long polls: end them, so nothing is left pending
+        # keep-alive connections end at EOF; a long poll within 0.2 s; then cancel what is left
         tasks = [t for t in asyncio.all_tasks() if t is not asyncio.current_task()]
+        if tasks:
+            await asyncio.wait(tasks, timeout=1.0)
         for task in tasks:
             task.cancel()
         await asyncio.gather(*tasks, return_exceptions=True)
@@ -182,6 +185,8 @@ class FakeTelegramServer:
                 pass
         except (asyncio.IncompleteReadError, ConnectionError, asyncio.LimitOverrunError):
             pass  # the client went away (or the bot process was killed) mid-request
+        except asyncio.CancelledError:
+            pass  # the server stops: end quietly (asyncio's stream callback logs cancellations)
         finally:
             self._writers.discard(writer)
             writer.close()

@@ -117,10 +117,9 @@ async def test_double_tap_on_send_makes_one_ticket(h: BotHarness) -> None:
     await h.feed(send)
     await h.feed(again)
     assert len(await h.store.tickets.for_resident(jan.person.id)) == 1
-    # the second tap is answered, not ignored
-    assert tr._("This button is old. Here is where you are now.") in [
-        a["text"] for a in h.fake.alerts
-    ]
+    # the second tap is answered, not ignored: it gets the same reference again
+    ref = (await h.store.tickets.for_resident(jan.person.id))[0].ref
+    assert tr._("We have received this. Your number is {ref}.", ref=ref) in jan.last_text
 
 
 async def test_restart_mid_flow_resumes_where_the_resident_was(tmp_path, site) -> None:  # type: ignore[no-untyped-def]
@@ -143,3 +142,18 @@ async def test_restart_mid_flow_resumes_where_the_resident_was(tmp_path, site) -
         assert "Gece yarısı gürültü" in again.last_text
         await again.press(tr._("Send"))
         assert len(await h2.store.tickets.for_resident(424242)) == 1
+
+
+async def test_an_edited_message_is_answered_not_silently_taken(h: BotHarness) -> None:
+    noor = await h.onboard("Noor", "ar")
+    tr = h.tr("ar")
+    await noor.tap_menu(tr._("Report a problem"))
+    await noor.press(tr._("Noise"))
+    await noor.send("ضجيج")
+    sent = h.fake.messages(noor.chat_id)[-2]  # the resident's own message
+    edited = {**sent, "text": "ضجيج كثير", "edit_date": int(sent["date"]) + 5}
+    await noor._do(h.updates.raw({"edited_message": edited}))
+    assert tr._("Changing a sent message does not change what I received. "
+                "Please send the new text as a new message.") in noor.last_text
+    draft = await h.store.drafts.get(noor.person.id)
+    assert draft is not None and draft.data["texts"] == ["ضجيج"]
