@@ -33,9 +33,9 @@ async def overview_text(staff: Staff) -> str:
             "SELECT partner_id, status, count(*) FROM tickets WHERE status IN ('open', 'claimed')"
             " GROUP BY partner_id, status"):
         counts[(partner_id, status)] = n
-    overdue = dict(await db.fetchall(  # type: ignore[arg-type]
+    overdue: dict[str, int] = {r[0]: r[1] for r in await db.fetchall(
         "SELECT partner_id, count(*) FROM tickets WHERE status IN ('open', 'claimed')"
-        " AND resolve_due < ? GROUP BY partner_id", (iso(now),)))
+        " AND resolve_due < ? GROUP BY partner_id", (iso(now),))}
     promises: Counter[tuple[str, str]] = Counter()
     for partner_id, status, n in await db.fetchall(
             "SELECT partner_id, status, count(*) FROM promises GROUP BY partner_id, status"):

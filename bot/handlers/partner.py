@@ -8,10 +8,9 @@ from __future__ import annotations
 
 import logging
 from datetime import date, datetime
-
-import aiosqlite
 from html import escape
 
+import aiosqlite
 from telegram import ForceReply, InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.constants import ParseMode
 

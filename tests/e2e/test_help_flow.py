@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import json
 
-import pytest
-
 from bot.domain.tickets import Kind, Status
 from bot.handlers.render import category_label
 from bot.i18n import language_name

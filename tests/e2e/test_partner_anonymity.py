@@ -6,8 +6,6 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-import pytest
-
 from bot.config import SiteConfig
 from bot.i18n import language_name
 from bot.testing.fake_api import ApiCall
