@@ -5,16 +5,13 @@ from __future__ import annotations
 from telegram import Update
 
 from bot.context import BotContext
-from bot.handlers.staff import staff_for
+from bot.handlers.staff import coordinator_only
 
 
 async def cmd_retry(update: Update, context: BotContext) -> None:
     """Send again what could not be delivered (after a group was fixed or a resident returned)."""
-    staff = staff_for(update, context)
+    staff = await coordinator_only(update, context)
     if staff is None:
-        return
-    if not staff.in_coordinator_group:
-        await staff.say(None, staff.tr._("This command works in the coordinator group."))
         return
     count = await staff.services.store.outbox.requeue_undeliverable()
     staff.services.delivery.wake()

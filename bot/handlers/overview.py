@@ -9,18 +9,15 @@ from datetime import datetime
 from telegram import Update
 
 from bot.context import BotContext
-from bot.handlers.staff import Staff, staff_for
+from bot.handlers.staff import Staff, coordinator_only
 from bot.store.clock import iso
 
 OLDEST = 3
 
 
 async def cmd_overview(update: Update, context: BotContext) -> None:
-    staff = staff_for(update, context)
+    staff = await coordinator_only(update, context)
     if staff is None:
-        return
-    if not staff.in_coordinator_group:
-        await staff.say(None, staff.tr._("This command works in the coordinator group."))
         return
     await staff.say(None, await overview_text(staff))
 

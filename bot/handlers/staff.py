@@ -86,3 +86,14 @@ def staff_for(update: Update, context: BotContext) -> Staff | None:
     services = context.services
     tr = services.i18n.get(group_language(services, chat.id))
     return Staff(update, context, chat.id, user.id, user.first_name, tr)
+
+
+async def coordinator_only(update: Update, context: BotContext) -> Staff | None:
+    """The staff turn for a coordinator command, or None after saying where it works."""
+    staff = staff_for(update, context)
+    if staff is None:
+        return None
+    if not staff.in_coordinator_group:
+        await staff.say(None, staff.tr._("This command works in the coordinator group."))
+        return None
+    return staff
