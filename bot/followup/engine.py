@@ -32,6 +32,8 @@ class FollowUps:
         await schedule(tx, start, kind="claim_nudge", ticket_id=ticket.id, due_at=d.claim)
         await schedule(tx, start, kind="claim_escalate", ticket_id=ticket.id, due_at=d.escalate)
         await schedule(tx, start, kind="contact_reminder", ticket_id=ticket.id, due_at=d.contact)
+        # no message: the card turns red when the resolve deadline passes
+        await schedule(tx, start, kind="resolve_overdue", ticket_id=ticket.id, due_at=d.resolve)
 
     async def on_contact(self, tx: aiosqlite.Connection, ticket: Ticket, now: datetime) -> None:
         """Staff reached the resident (a reply, a quick reply, a promise)."""
@@ -48,7 +50,8 @@ class FollowUps:
 
     async def on_reopened(self, tx: aiosqlite.Connection, ticket: Ticket, now: datetime) -> None:
         """Not helped: the clock starts again, with fresh deadlines and nudges."""
-        await cancel(tx, ticket.id, *FEEDBACK, "claim_nudge", "claim_escalate", "contact_reminder")
+        await cancel(tx, ticket.id, *FEEDBACK, "claim_nudge", "claim_escalate", "contact_reminder",
+                     "resolve_overdue")
         await tx.execute("UPDATE tickets SET contacted_at = NULL WHERE id = ?", (ticket.id,))
         await self._deadlines(tx, ticket, now)
 

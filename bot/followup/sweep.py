@@ -156,6 +156,13 @@ async def contact_reminder(s: Sweeper, tx: aiosqlite.Connection, row: DueRow, t:
     return None
 
 
+async def resolve_overdue(s: Sweeper, tx: aiosqlite.Connection, row: DueRow, t: Ticket,
+                          now: datetime) -> Outcome:
+    if t.status in (Status.OPEN, Status.CLAIMED):
+        await s.notifier.refresh_cards(tx, now, t)
+    return None
+
+
 async def still(s: Sweeper, tx: aiosqlite.Connection, row: DueRow, t: Ticket,
                 now: datetime) -> Outcome:
     if t.status not in (Status.OPEN, Status.CLAIMED):
@@ -234,6 +241,7 @@ HANDLERS: dict[str, Handler] = {
     "claim_nudge": claim_nudge,
     "claim_escalate": claim_escalate,
     "contact_reminder": contact_reminder,
+    "resolve_overdue": resolve_overdue,
     "still": still,
     "feedback_reminder": feedback_reminder,
     "feedback_close": feedback_close,
