@@ -106,3 +106,22 @@ def test_a_missing_translation_is_detected(tmp_path: Path) -> None:
     assert any(not m.string for m in messages)
     hi = next(m for m in messages if m.id == "Hi {name}")
     assert PLACEHOLDER.findall(hi.string) != PLACEHOLDER.findall(hi.id)
+
+
+def test_no_translatable_literal_hides_inside_an_f_string() -> None:
+    """pybabel cannot see `_("...")` inside an f-string on Python 3.11: such a text would never
+    be translated. Translate first, then format."""
+    import ast
+
+    hidden = []
+    for path in (ROOT / "bot").rglob("*.py"):
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        for node in ast.walk(tree):
+            if not isinstance(node, ast.JoinedStr):
+                continue
+            for inner in ast.walk(node):
+                if (isinstance(inner, ast.Call) and inner.args
+                        and isinstance(inner.args[0], ast.Constant)
+                        and getattr(inner.func, "attr", getattr(inner.func, "id", "")) in KEYWORDS):
+                    hidden.append(f"{path.relative_to(ROOT)}:{inner.lineno}")
+    assert not hidden, hidden

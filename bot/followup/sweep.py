@@ -117,8 +117,8 @@ class Sweeper:
         for ref, due, name in overdue[:30]:
             when = tr.date(datetime.fromisoformat(due), "medium")
             who = name or tr._("nobody has it")
-            lines.append(f"• #{escape(ref)} · {escape(tr._('due {date}', date=when))} · "
-                         f"{escape(who)}")
+            due_text = tr._("due {date}", date=when)
+            lines.append(f"• #{escape(ref)} · {escape(due_text)} · {escape(who)}")
         await self.notifier.to_group(tx, now, None, chat_id, "\n".join(lines), html=True)
 
 
