@@ -95,6 +95,16 @@ def main(argv: list[str] | None = None) -> int:
     demo.add_argument("--config", help="site TOML (default: the example)")
     check = sub.add_parser("check-config", help="validate a site TOML")
     check.add_argument("path")
+    homes = sub.add_parser("import-homes", help="add or update homes from a CSV file")
+    homes.add_argument("csv", help="columns: street,number,addition,building,stairwell,floor")
+    homes.add_argument("--config", help="site TOML")
+    codes = sub.add_parser("invite-codes", help="one invitation code per home: CSV + QR sheets")
+    codes.add_argument("--building", required=True, help="building id from the site file")
+    codes.add_argument("--bot", required=True, help="the bot's username, for the t.me link")
+    codes.add_argument("--out", default=".", help="folder for the CSV, PNG and PDF files")
+    codes.add_argument("--config", help="site TOML")
+    revoke = sub.add_parser("revoke-code", help="make an invitation code stop working")
+    revoke.add_argument("code")
     args = parser.parse_args(argv)
     setup_logging()
     if args.command == "check-config":
@@ -106,6 +116,10 @@ def main(argv: list[str] | None = None) -> int:
         return 1
     if args.command == "run":
         return cmd_run(args, settings)
+    if args.command in ("import-homes", "invite-codes", "revoke-code"):
+        from bot.homes_cli import run_homes_command
+
+        return asyncio.run(run_homes_command(args, settings))
     if args.command is None:  # plain `buurtbot`: the real bot with a token, else the demo
         if settings.token is not None:
             args.config = None

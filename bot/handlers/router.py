@@ -12,6 +12,7 @@ from bot.handlers.callbacks import Press, unpack
 from bot.handlers.common import Turn, inline, turn_for
 from bot.handlers.describe import has_content
 from bot.handlers.emergency import emergency_text
+from bot.handlers.linking import is_code, link_home
 from bot.handlers.menu import menu_action, show_menu
 from bot.handlers.privacy import on_privacy_press, show_privacy
 from bot.handlers.requests import on_add_press, show_requests
@@ -26,6 +27,10 @@ async def on_private_message(update: Update, context: BotContext) -> None:
     message = update.effective_message
     if turn is None or message is None:
         return
+    draft = await turn.services.store.drafts.get(turn.user_id) if turn.known else None
+    if draft is None and is_code(message.text):  # the code from the letter, typed
+        await link_home(turn, message.text or "")
+        return
     if not turn.known:
         await show_picker(turn)
         return
@@ -37,7 +42,6 @@ async def on_private_message(update: Update, context: BotContext) -> None:
     if ticket is not None:  # a reply to a message about a request: it goes to that request
         await relay.relay_to_partner(turn, ticket, message)
         return
-    draft = await turn.services.store.drafts.get(turn.user_id)
     if draft is not None:
         await flow.on_message(turn, draft, message)
         return
@@ -143,8 +147,12 @@ async def _known_turn(update: Update, context: BotContext) -> Turn | None:
 
 async def cmd_start(update: Update, context: BotContext) -> None:
     turn = await turn_for(update, context)
-    if turn is not None:
-        await on_start(turn)
+    if turn is None:
+        return
+    if context.args:  # a deep link from the letter: t.me/<bot>?start=<code>
+        await link_home(turn, context.args[0])
+        return
+    await on_start(turn)
 
 
 async def cmd_language(update: Update, context: BotContext) -> None:

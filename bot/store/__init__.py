@@ -9,6 +9,7 @@ from bot.store.clock import Clock, utcnow
 from bot.store.db import Database
 from bot.store.drafts import Drafts
 from bot.store.due import DueRows
+from bot.store.homes import Homes
 from bot.store.inbox import Inbox
 from bot.store.outbox import Outbox
 from bot.store.privacy import Privacy
@@ -28,6 +29,7 @@ class Store:
     threads: Threads
     inbox: Inbox
     due: DueRows
+    homes: Homes
 
     @classmethod
     async def open(cls, path: Path | str, clock: Clock = utcnow) -> Store:
@@ -42,6 +44,7 @@ class Store:
             threads=Threads(db, clock),
             inbox=Inbox(db, clock),
             due=DueRows(db),
+            homes=Homes(db, clock),
         )
 
     async def close(self) -> None:

@@ -175,6 +175,39 @@ MIGRATIONS: list[str] = [
         PRIMARY KEY (partner_id, day)
     );
     """,
+    # 5: homes and invitation codes: a letter's QR code links a resident's chat to their home.
+    """
+    CREATE TABLE homes (
+        id          INTEGER PRIMARY KEY,
+        building    TEXT NOT NULL,
+        street      TEXT NOT NULL,
+        number      INTEGER NOT NULL,
+        addition    TEXT NOT NULL DEFAULT '',
+        stairwell   TEXT NOT NULL DEFAULT '',
+        floor       INTEGER,
+        UNIQUE (street, number, addition)
+    );
+    CREATE INDEX homes_building ON homes(building, stairwell);
+    CREATE TABLE invite_codes (
+        code        TEXT PRIMARY KEY,
+        home_id     INTEGER NOT NULL REFERENCES homes(id) ON DELETE CASCADE,
+        created_at  TEXT NOT NULL,
+        revoked_at  TEXT
+    );
+    CREATE INDEX invite_codes_home ON invite_codes(home_id) WHERE revoked_at IS NULL;
+    CREATE TABLE home_residents (
+        home_id     INTEGER NOT NULL REFERENCES homes(id) ON DELETE CASCADE,
+        user_id     INTEGER NOT NULL REFERENCES residents(user_id) ON DELETE CASCADE,
+        linked_at   TEXT NOT NULL,
+        PRIMARY KEY (home_id, user_id)
+    );
+    CREATE INDEX home_residents_user ON home_residents(user_id);
+    CREATE TABLE link_attempts (
+        user_id     INTEGER NOT NULL,
+        at          TEXT NOT NULL
+    );
+    CREATE INDEX link_attempts_user ON link_attempts(user_id, at);
+    """,
 ]
 
 

@@ -39,6 +39,11 @@ class Privacy:
         ]
         if draft:
             out["unfinished"] = {**dict(draft), "data": json.loads(draft["data"])}
+        homes = await self.db.fetchall(
+            "SELECT h.street, h.number, h.addition, r.linked_at FROM home_residents r"
+            " JOIN homes h ON h.id = r.home_id WHERE r.user_id = ?", (user_id,))
+        out["homes"] = [{"street": h[0], "number": h[1], "addition": h[2], "linked_at": h[3]}
+                        for h in homes]
         return out
 
     async def erase(self, user_id: int) -> int:

@@ -1,0 +1,61 @@
+"""The command-line side of homes: import-homes, invite-codes, revoke-code."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from bot.cli import check_site, site_path
+from bot.config import ConfigError, Settings
+from bot.homes_io import read_homes_csv, write_codes_csv, write_sheets
+from bot.store import Store
+
+
+async def run_homes_command(args: argparse.Namespace, settings: Settings) -> int:
+    site = None
+    if args.command != "revoke-code":
+        try:
+            site = check_site(site_path(args.config, settings))
+        except ConfigError as exc:
+            print(exc, file=sys.stderr)
+            return 1
+    store = await Store.open(settings.db)
+    try:
+        if args.command == "import-homes":
+            assert site is not None
+            result = read_homes_csv(Path(args.csv), site)
+            if result.errors:
+                for error in result.errors:
+                    print(f"{args.csv}: {error}", file=sys.stderr)
+                print(f"{args.csv}: nothing imported ({len(result.errors)} bad rows)",
+                      file=sys.stderr)
+                return 1
+            added, updated = await store.homes.upsert(result.homes)
+            print(f"{args.csv}: {added} homes added, {updated} updated")
+            return 0
+        if args.command == "invite-codes":
+            assert site is not None
+            if site.building(args.building) is None:
+                print(f"no building {args.building!r} in the site file", file=sys.stderr)
+                return 1
+            homes = await store.homes.in_building(args.building)
+            if not homes:
+                print(f"no homes in {args.building}: run `buurtbot import-homes` first",
+                      file=sys.stderr)
+                return 1
+            codes = await store.homes.codes_for(homes)
+            out = Path(args.out)
+            out.mkdir(parents=True, exist_ok=True)
+            csv_path = out / f"{args.building}-codes.csv"
+            write_codes_csv(csv_path, homes, codes, args.bot)
+            files = [csv_path, *write_sheets(out, args.building, homes, codes, args.bot)]
+            print(f"{len(homes)} codes for {args.building}: " + ", ".join(map(str, files)))
+            return 0
+        if await store.homes.revoke(args.code):
+            print(f"{args.code}: revoked")
+            return 0
+        print(f"{args.code}: no active code like that", file=sys.stderr)
+        return 1
+    finally:
+        await store.close()
