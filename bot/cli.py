@@ -105,6 +105,8 @@ def main(argv: list[str] | None = None) -> int:
     codes.add_argument("--config", help="site TOML")
     revoke = sub.add_parser("revoke-code", help="make an invitation code stop working")
     revoke.add_argument("code")
+    plan = sub.add_parser("import-schedule", help="import the contractor's planning (CSV)")
+    plan.add_argument("csv", help="columns: address,date,start,end,work,notes")
     args = parser.parse_args(argv)
     setup_logging()
     if args.command == "check-config":
@@ -116,7 +118,7 @@ def main(argv: list[str] | None = None) -> int:
         return 1
     if args.command == "run":
         return cmd_run(args, settings)
-    if args.command in ("import-homes", "invite-codes", "revoke-code"):
+    if args.command in ("import-homes", "invite-codes", "revoke-code", "import-schedule"):
         from bot.homes_cli import run_homes_command
 
         return asyncio.run(run_homes_command(args, settings))

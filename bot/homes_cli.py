@@ -9,12 +9,14 @@ from pathlib import Path
 from bot.cli import check_site, site_path
 from bot.config import ConfigError, Settings
 from bot.homes_io import read_homes_csv, write_codes_csv, write_sheets
+from bot.schedule import apply_planning, read_planning
 from bot.store import Store
+from bot.store.clock import utcnow
 
 
 async def run_homes_command(args: argparse.Namespace, settings: Settings) -> int:
     site = None
-    if args.command != "revoke-code":
+    if args.command not in ("revoke-code", "import-schedule"):
         try:
             site = check_site(site_path(args.config, settings))
         except ConfigError as exc:
@@ -52,6 +54,8 @@ async def run_homes_command(args: argparse.Namespace, settings: Settings) -> int
             files = [csv_path, *write_sheets(out, args.building, homes, codes, args.bot)]
             print(f"{len(homes)} codes for {args.building}: " + ", ".join(map(str, files)))
             return 0
+        if args.command == "import-schedule":
+            return await import_schedule(store, Path(args.csv))
         if await store.homes.revoke(args.code):
             print(f"{args.code}: revoked")
             return 0
@@ -59,3 +63,16 @@ async def run_homes_command(args: argparse.Namespace, settings: Settings) -> int
         return 1
     finally:
         await store.close()
+
+
+async def import_schedule(store: Store, path: Path) -> int:
+    days, errors = await read_planning(path, store.db, progress=sys.stderr.isatty())
+    if errors:
+        for error in errors:
+            print(f"{path}: {error}", file=sys.stderr)
+        print(f"{path}: nothing imported ({len(errors)} bad rows)", file=sys.stderr)
+        return 1
+    diff = await apply_planning(store.db, days, utcnow())
+    print(f"{path}: {len(diff.added)} added, {len(diff.moved)} moved or changed, "
+          f"{len(diff.cancelled)} cancelled, {diff.unchanged} unchanged")
+    return 0

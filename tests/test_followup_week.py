@@ -1,9 +1,10 @@
 """Follow-ups that actually happen: a simulated week, and one focused test per rule.
 
 Time is a mutable clock shared by the bot and the fake Telegram, so every message the fake
-records carries the simulated moment it was sent (its "date"). Time walks forward in 15-minute
-steps, sweeping after each step as the bot's repeating job would. The week starts on Monday
-2 March 2026, 10:00 in Amsterdam (no holiday, no DST change until 29 March).
+records carries the simulated moment it was sent (its "date"). Time walks forward, sweeping at
+every moment something falls due and at least every hour, as the bot's repeating job would.
+The week starts on Monday 2 March 2026, 10:00 in Amsterdam (no holiday, no DST change until
+29 March).
 
 Every text is built through the bot's own translators (h.tr(lang)), so the tests hold whatever
 the catalogs say, and the bidi isolation of inserts for Arabic is built the same way.
@@ -14,7 +15,7 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from itertools import pairwise
 from pathlib import Path
 from typing import Any
@@ -32,7 +33,6 @@ AMS = ZoneInfo("Europe/Amsterdam")
 WONEN, VEILIG, COORD = "woningcorporatie", "veiligheid", "coordinator"
 WONEN_NAME = "Woningcorporatie"
 VEILIG_NAME = "Veiligheid / Handhaving"
-STEP = timedelta(minutes=15)
 NOT_WIRED = ("BUG: the card's 🤝 Promise button answers 'This button is old.': "
              "bot/handlers/partner.py ACTIONS has no 'pm'/'pk'/'pd'/'pp' entries, so "
              "bot/handlers/promises.py (menu/when/part/record) is unreachable")
@@ -105,10 +105,25 @@ async def bot(db: Path, site: SiteConfig, clock: Clock,
 
 
 async def walk(h: BotHarness, clock: Clock, until: datetime) -> None:
-    """Move time to `until` in 15-minute steps, sweeping (and delivering) after each."""
-    while clock.now < until:
-        clock.now = min(clock.now + STEP, until.astimezone(UTC))
+    """Move time to `until`, sweeping (and delivering) as the bot's 30-second job would.
+
+    Sweeping every 15 minutes of a week costs seconds, so time jumps instead: to the next
+    moment a due row or an outbox item falls due, and at least to every full hour (which
+    catches anything the sweep does on its own, such as the 09:00 digests)."""
+    end = until.astimezone(UTC)
+    while clock.now < end:
+        clock.now = min(await next_moment(h, clock.now), end)
         await h.sweep()
+
+
+async def next_moment(h: BotHarness, now: datetime) -> datetime:
+    hour = (now + timedelta(hours=1)).replace(minute=0, second=0, microsecond=0)
+    row = await h.store.db.fetchone("SELECT min(due_at) FROM due WHERE status = 'pending'"
+                                    " AND due_at > ?", (now.isoformat(timespec="seconds"),))
+    outbox = await h.store.outbox.next_due()
+    moments = [hour, datetime.fromisoformat(row[0]) if row and row[0] else hour,
+               outbox if outbox and outbox > now else hour]
+    return min(moments)
 
 
 def with_followup(site: SiteConfig, **changes: Any) -> SiteConfig:
@@ -312,6 +327,13 @@ async def test_a_simulated_week(tmp_path: Path, site: SiteConfig) -> None:
         piet, sanne = await h.onboard("Piet", "nl"), await h.onboard("Sanne", "nl")
         jan, els = h.staff(WONEN, "Jan"), h.staff(WONEN, "Els")
         carla = h.staff(COORD, "Carla")
+        swept: list[Seen] = []  # everything the follow-up engine sent on its own
+
+        async def until(moment: datetime) -> list[Seen]:
+            await walk(h, clock, moment)
+            seen = rec.take()
+            swept.extend(seen)
+            return seen
 
         # Monday 10:00: five noise reports reach the housing corporation
         a = await report(amina, "ar")  # left unclaimed all week
@@ -325,8 +347,7 @@ async def test_a_simulated_week(tmp_path: Path, site: SiteConfig) -> None:
         assert pick_up_line(h, a, overdue=False) in text_of(card(h, a))
         rec.take()
 
-        await walk(h, clock, at(2, 10, 30))
-        assert rec.take() == []
+        assert await until(at(2, 10, 30)) == []
         await claim(h, jan, b)
         await claim(h, els, c)
         await claim(h, jan, d)
@@ -334,7 +355,7 @@ async def test_a_simulated_week(tmp_path: Path, site: SiteConfig) -> None:
         assert solve_line(h, await fresh(h, b), overdue=False) in text_of(card(h, b))
         rec.take()
 
-        await walk(h, clock, at(2, 11))
+        assert await until(at(2, 11)) == []
         await promise(h, els, c, "We will visit", "In 2 working days", "morning")
         assert piet.last_text == promise_told(h, c, "nl", "visit", date(2026, 3, 4), "morning")
         await promise(h, jan, d, "I will call", "Tomorrow", "evening")
@@ -343,13 +364,12 @@ async def test_a_simulated_week(tmp_path: Path, site: SiteConfig) -> None:
         assert sanne.last_text == relayed(h, "nl", "Jan", "We repareren vandaag de deur.")
         rec.take()
 
-        await walk(h, clock, at(2, 14))
+        assert await until(at(2, 14)) == []
         await resolve(h, jan, e)
         rec.take()
 
         # Tuesday and Wednesday morning
-        await walk(h, clock, at(4, 9, 30))
-        seen = rec.take()
+        seen = await until(at(4, 9, 30))
         day_reminders = [s for s in seen if s.text == promise_reminder(
             h, d, "Jan", "call", today=True, part="evening")]
         assert [s.when for s in day_reminders] in ([at(3, 8, 30)], [at(3, 9)])
@@ -363,9 +383,10 @@ async def test_a_simulated_week(tmp_path: Path, site: SiteConfig) -> None:
             # asked after the evening (+1 h = 22:00 is quiet): the next morning at 08:00
             (at(4, 8), noor.chat_id, promise_question(h, "ar", "call")),
         )
-        assert all(mentions(s.msg, els.person.id, "Els") for s in c_today + rest[:1])
+        assert all(mentions(s.msg, els.person.id, "Els") for s in seen if "Els" in s.text)
         assert mentions(day_reminders[0].msg, jan.person.id, "Jan")
-        assert buttons(rest[-1].msg) == yes_no(h, "ar")
+        assert buttons(next(s for s in seen if s.chat_id == noor.chat_id).msg) == \
+            yes_no(h, "ar")
         assert pick_up_line(h, a, overdue=True) in text_of(card(h, a))
 
         await noor.press("👎 " + h.tr("ar")._("No"))  # Wednesday 09:30: nobody called
@@ -378,30 +399,27 @@ async def test_a_simulated_week(tmp_path: Path, site: SiteConfig) -> None:
             "We are sorry. We have told {partner}; they will look at it again.",
             partner=WONEN_NAME)
 
-        await walk(h, clock, at(4, 13, 30))
-        seen = rec.take()
+        seen = await until(at(4, 13, 30))
         assert brief(seen) == expect(
             (at(4, 10), coord, escalation(h, a)),
             (at(4, 10), wonen, contact_reminder(h, b, "Jan")),
             (at(4, 13), piet.chat_id, promise_question(h, "nl", "visit")),
         )
-        link_button(h, seen[0].msg if seen[0].chat_id == coord else seen[1].msg, a)
+        link_button(h, next(s for s in seen if s.chat_id == coord).msg, a)
         assert mentions(next(s for s in seen if s.chat_id == wonen).msg, jan.person.id, "Jan")
         await piet.press("👍 " + h.tr("nl")._("Yes"))
         assert piet.last_text == h.tr("nl")._("Thank you for telling us.")
         assert [s.chat_id for s in rec.take()] == [piet.chat_id]  # nobody else is bothered
 
         # Wednesday 23:00: Els answers Piet late at night; he reads it at 08:00
-        await walk(h, clock, at(4, 23))
-        seen = rec.take()
+        seen = await until(at(4, 23))
         assert brief(seen) == [(at(4, 14), sanne.chat_id, feedback_again(h, e, "nl"))]
         assert buttons(seen[0].msg) == feedback_buttons(h, "nl")
         await els.reply(card(h, c), "Morgen om tien uur komt de monteur.")
         assert [s.chat_id for s in rec.take()] == []
 
         # to Friday 22:00: an unsafe situation is reported, counted in calendar hours
-        await walk(h, clock, at(6, 22))
-        assert brief(rec.take()) == expect(
+        assert brief(await until(at(6, 22))) == expect(
             (at(5, 8), piet.chat_id,
              relayed(h, "nl", "Els", "Morgen om tien uur komt de monteur.")),
             (at(6, 14), wonen, closed_unanswered(h, e)),
@@ -414,8 +432,7 @@ async def test_a_simulated_week(tmp_path: Path, site: SiteConfig) -> None:
         rec.take()
 
         # the weekend and Monday morning: nothing for staff before Monday 09:00
-        await walk(h, clock, at(9, 10))
-        seen = rec.take()
+        seen = await until(at(9, 10))
         assert brief(seen) == expect(
             (at(7, 10), amina.chat_id, still_on_it(h, a, "ar")),
             # Mehmet heard "picked up" on Monday 10:30: five days without news from then
@@ -429,9 +446,12 @@ async def test_a_simulated_week(tmp_path: Path, site: SiteConfig) -> None:
         link_button(h, next(s for s in seen if s.chat_id == coord).msg, f, VEILIG)
         assert pick_up_line(h, f, overdue=True) in text_of(card(h, f, VEILIG))
         assert solve_line(h, await fresh(h, b), overdue=False) in text_of(card(h, b))
-        for s in seen:  # residents only hear from the bot between 08:00 and 21:00
-            if s.chat_id > 0:
-                assert 8 <= s.when.hour < 21
+        week = h.services.notifier.policy.week
+        for s in swept:
+            if s.chat_id > 0:  # residents hear from the bot only between 08:00 and 21:00
+                assert 8 <= s.when.hour < 21, s
+            elif not (s.text.startswith("📌") and s.when.time() == time(8, 30)):
+                assert week.is_working_time(s.when), s  # staff: inside working hours
 
         # Monday 10:00: the coordinator looks at the week
         await carla.send("/overview")
@@ -475,9 +495,7 @@ async def test_nudge_after_eight_working_hours_then_escalation_at_twice_that(
         [escalated] = rec.take()
         assert (escalated.when, escalated.chat_id) == (at(4, 10), chat_of(h, COORD))
         assert escalated.text == escalation(h, t)
-        link_button(h, escalated.msg, t)
-        # the link opens the card: it is the message the partner group got
-        assert card(h, t)["chat"]["id"] == chat_of(h, WONEN)
+        link_button(h, escalated.msg, t)  # t.me/c/<group>/<card message>
 
 
 async def test_claim_in_time_means_no_nudge_and_no_escalation(tmp_path: Path,
@@ -514,7 +532,6 @@ async def test_contact_reminder_mentions_the_claimer(tmp_path: Path, site: SiteC
         assert (reminder.when, reminder.chat_id) == (at(4, 10), chat_of(h, WONEN))
         assert reminder.text == contact_reminder(h, silent, "Jan")
         assert mentions(reminder.msg, jan.person.id, "Jan")
-        assert reminder.msg["entities"][0]["url"] == f"tg://user?id={jan.person.id}"
         # under the card, so the group sees which request it is about
         assert reminder.msg["reply_to_message"]["message_id"] == card(h, silent)["message_id"]
 
@@ -646,7 +663,10 @@ async def test_feedback_reminder_once_then_closed_as_unanswered(tmp_path: Path,
         await claim(h, els, t)
         await walk(h, clock, at(2, 14))
         await resolve(h, els, t)
-        [solved] = [s for s in rec.take() if s.chat_id == sanne.chat_id][-1:]
+        solved = [s for s in rec.take() if s.chat_id == sanne.chat_id][-1]
+        assert solved.text == "✅ " + h.tr("nl")._(
+            "{partner} says your request {ref} is solved. Were you helped?",
+            partner=WONEN_NAME, ref=t.ref)
         assert buttons(solved.msg) == feedback_buttons(h, "nl")
         await walk(h, clock, at(9, 14))
         seen = rec.take()
@@ -1022,3 +1042,30 @@ async def test_after_downtime_no_tomorrow_reminder_on_the_day_itself(tmp_path: P
         texts = [s.text for s in rec.take() if s.chat_id < 0]
         assert promise_reminder(h, t, "Els", "visit", today=True, part="afternoon") in texts
         assert promise_reminder(h, t, "Els", "visit", today=False, part="afternoon") not in texts
+
+
+@pytest.mark.xfail(reason="BUG: bot/delivery.py sends an outbox item to a resident as soon as "
+                          "its due_at has passed, at any hour: a night reply queued for 08:00 "
+                          "goes out at 23:00 when the bot comes back at night after downtime "
+                          "(quiet hours are only applied when the item is queued, in "
+                          "bot/partners/notify.py)", strict=True)
+async def test_a_reply_queued_for_the_morning_waits_again_if_the_bot_returns_at_night(
+        tmp_path: Path, site: SiteConfig) -> None:
+    db = tmp_path / "bot.db"
+    clock = Clock(at(2, 10))
+    fake = new_fake(site, clock)
+    async with bot(db, site, clock, fake) as h:
+        mehmet = await h.onboard("Mehmet", "tr")
+        t = await report(mehmet, "tr")
+        jan = h.staff(WONEN, "Jan")
+        await claim(h, jan, t)
+        await walk(h, clock, at(2, 23))
+        rec = Recorder(fake)
+        await jan.reply(card(h, t), "Ik bel je morgen.")  # queued for Tuesday 08:00
+        assert rec.take() == []
+    clock.now = at(4, 23).astimezone(UTC)  # the bot was down until Wednesday 23:00
+    async with bot(db, site, clock, fake) as h:
+        await walk(h, clock, at(5, 10))
+        mine = [s for s in rec.take() if s.chat_id == mehmet.chat_id]
+        assert brief(mine) == [(at(5, 8), mehmet.chat_id,
+                                relayed(h, "tr", "Jan", "Ik bel je morgen."))]

@@ -13,6 +13,7 @@ MENU: tuple[tuple[str, str], ...] = (
     ("report", "📢"),
     ("help", "🤝"),
     ("requests", "📋"),
+    ("renovation", "🏗️"),
     ("language", "🌐"),
     ("privacy", "🔒"),
 )
@@ -24,6 +25,7 @@ def menu_label(tr: Translator, action: str) -> str:
         "report": tr._("Report a problem"),
         "help": tr._("Ask for help"),
         "requests": tr._("My requests"),
+        "renovation": tr._("My renovation"),
         "language": tr._("Language"),
         "privacy": tr._("Privacy"),
     }
@@ -33,7 +35,7 @@ def menu_label(tr: Translator, action: str) -> str:
 
 def main_keyboard(tr: Translator) -> ReplyKeyboardMarkup:
     labels = [menu_label(tr, action) for action, _ in MENU]
-    rows = [[KeyboardButton(labels[i]), KeyboardButton(labels[i + 1])] for i in range(0, 6, 2)]
+    rows = [[KeyboardButton(label) for label in labels[i:i + 2]] for i in range(0, len(labels), 2)]
     return ReplyKeyboardMarkup(
         rows, resize_keyboard=True, is_persistent=True,
         input_field_placeholder=tr._("Choose a button or type here"),

@@ -15,6 +15,7 @@ from bot.handlers.emergency import emergency_text
 from bot.handlers.linking import is_code, link_home
 from bot.handlers.menu import menu_action, show_menu
 from bot.handlers.privacy import on_privacy_press, show_privacy
+from bot.handlers.renovation import show_renovation
 from bot.handlers.requests import on_add_press, show_requests
 from bot.handlers.start import on_language_press, on_start, show_picker
 
@@ -70,6 +71,8 @@ async def run_action(turn: Turn, action: str) -> None:
         await flow.start(turn, FLOW_ACTIONS[action])
     elif action == "requests":
         await show_requests(turn)
+    elif action == "renovation":
+        await show_renovation(turn)
     elif action == "language":
         await show_picker(turn)
     elif action == "privacy":

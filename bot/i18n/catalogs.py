@@ -8,13 +8,14 @@ from __future__ import annotations
 
 import io
 from datetime import date, datetime
+from datetime import time as time_
 from gettext import GNUTranslations, NullTranslations
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
 from babel import Locale
-from babel.dates import format_date, format_datetime
+from babel.dates import format_date, format_datetime, format_time
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 
@@ -81,6 +82,9 @@ class Translator:
         if isinstance(moment, datetime):
             moment = moment.astimezone(self.zone).date()
         return format_date(moment, format=fmt, locale=self.locale)
+
+    def time(self, moment: time_, fmt: str = "short") -> str:
+        return format_time(moment, format=fmt, locale=self.locale)
 
     def datetime(self, moment: datetime, fmt: str = "medium") -> str:
         return format_datetime(moment, format=fmt, tzinfo=self.zone, locale=self.locale)

@@ -208,6 +208,23 @@ MIGRATIONS: list[str] = [
     );
     CREATE INDEX link_attempts_user ON link_attempts(user_id, at);
     """,
+    # 6: the renovation schedule per home, as imported from the contractor's planning.
+    """
+    CREATE TABLE work_days (
+        id          INTEGER PRIMARY KEY,
+        home_id     INTEGER NOT NULL REFERENCES homes(id) ON DELETE CASCADE,
+        work        TEXT NOT NULL,
+        seq         INTEGER NOT NULL,
+        day         TEXT NOT NULL,
+        start       TEXT NOT NULL,
+        "end"       TEXT NOT NULL,
+        notes       TEXT NOT NULL DEFAULT '',
+        status      TEXT NOT NULL DEFAULT 'planned' CHECK (status IN ('planned', 'cancelled')),
+        changed_at  TEXT NOT NULL,
+        UNIQUE (home_id, work, seq)
+    );
+    CREATE INDEX work_days_day ON work_days(day) WHERE status = 'planned';
+    """,
 ]
 
 

@@ -13,8 +13,8 @@ from bot.testing.harness import BotHarness, ResidentChat
 
 NAMES = {"nl": "Nederlands", "ar": "العربية", "tr": "Türkçe", "en": "English"}
 ARABIC = re.compile(r"[\u0600-\u06ff]")
-MENU = ("Ask a question", "Report a problem", "Ask for help", "My requests", "Language",
-        "Privacy")
+MENU = ("Ask a question", "Report a problem", "Ask for help", "My requests", "My renovation",
+        "Language", "Privacy")
 
 
 def _menu_is_in(h: BotHarness, chat: ResidentChat, lang: str) -> None:
