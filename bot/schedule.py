@@ -164,4 +164,4 @@ async def days_of_resident(db: Database, user_id: int) -> list[tuple[str, str, s
         'SELECT w.day, w.start, w."end", w.work, w.notes FROM work_days w'
         " JOIN home_residents r ON r.home_id = w.home_id WHERE r.user_id = ?"
         " AND w.status = 'planned' ORDER BY w.day, w.start", (user_id,))
-    return [tuple(r) for r in rows]  # type: ignore[misc]
+    return [tuple(r) for r in rows]

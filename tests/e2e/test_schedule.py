@@ -94,8 +94,9 @@ async def test_not_linked_yet_explains_the_letter(h: BotHarness) -> None:
     piet = await h.onboard("Piet", "nl")
     tr = h.tr("nl")
     await piet.tap_menu(tr._("My renovation"))
-    assert tr._("Your chat is not linked to your home yet. Scan the QR code in the letter from "
-                "the housing corporation, or type the code from that letter here.") in piet.last_text
+    expected = tr._("Your chat is not linked to your home yet. Scan the QR code in the letter "
+                    "from the housing corporation, or type the code from that letter here.")
+    assert expected in piet.last_text
 
 
 def test_cli_import_schedule(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
