@@ -107,6 +107,7 @@ def main(argv: list[str] | None = None) -> int:
     revoke.add_argument("code")
     plan = sub.add_parser("import-schedule", help="import the contractor's planning (CSV)")
     plan.add_argument("csv", help="columns: address,date,start,end,work,notes")
+    plan.add_argument("--config", help="site TOML")
     args = parser.parse_args(argv)
     setup_logging()
     if args.command == "check-config":

@@ -77,6 +77,8 @@ class Category(_Strict):
     partner: str
     # Shows 112 at once when chosen: acute danger is not a ticket.
     emergency: bool = False
+    # Not offered in the menus: used by the bot itself (answers to renovation-day notices).
+    hidden: bool = False
 
 
 class Categories(_Strict):

@@ -98,6 +98,12 @@ class Delivery:
 
     # -- one item --------------------------------------------------------------------------
     async def deliver(self, item: OutItem) -> None:
+        if item.chat_id > 0:  # a resident: quiet hours hold also for what waited out a downtime
+            now = self.store.outbox.clock()
+            morning = self.notifier.policy.resident_time(now)
+            if morning > now:
+                await self.store.outbox.postpone(item, morning)
+                return
         try:
             await self._send(item)
         except RetryAfter as exc:

@@ -8,6 +8,7 @@ from pathlib import Path
 
 from bot.cli import check_site, site_path
 from bot.config import ConfigError, Settings
+from bot.followup.policy import Policy
 from bot.homes_io import read_homes_csv, write_codes_csv, write_sheets
 from bot.schedule import apply_planning, read_planning
 from bot.store import Store
@@ -16,7 +17,7 @@ from bot.store.clock import utcnow
 
 async def run_homes_command(args: argparse.Namespace, settings: Settings) -> int:
     site = None
-    if args.command not in ("revoke-code", "import-schedule"):
+    if args.command != "revoke-code":
         try:
             site = check_site(site_path(args.config, settings))
         except ConfigError as exc:
@@ -55,7 +56,8 @@ async def run_homes_command(args: argparse.Namespace, settings: Settings) -> int
             print(f"{len(homes)} codes for {args.building}: " + ", ".join(map(str, files)))
             return 0
         if args.command == "import-schedule":
-            return await import_schedule(store, Path(args.csv))
+            assert site is not None
+            return await import_schedule(store, Path(args.csv), Policy(site))
         if await store.homes.revoke(args.code):
             print(f"{args.code}: revoked")
             return 0
@@ -65,14 +67,14 @@ async def run_homes_command(args: argparse.Namespace, settings: Settings) -> int
         await store.close()
 
 
-async def import_schedule(store: Store, path: Path) -> int:
+async def import_schedule(store: Store, path: Path, policy: Policy) -> int:
     days, errors = await read_planning(path, store.db, progress=sys.stderr.isatty())
     if errors:
         for error in errors:
             print(f"{path}: {error}", file=sys.stderr)
         print(f"{path}: nothing imported ({len(errors)} bad rows)", file=sys.stderr)
         return 1
-    diff = await apply_planning(store.db, days, utcnow())
+    diff = await apply_planning(store.db, days, utcnow(), policy)
     print(f"{path}: {len(diff.added)} added, {len(diff.moved)} moved or changed, "
           f"{len(diff.cancelled)} cancelled, {diff.unchanged} unchanged")
     return 0

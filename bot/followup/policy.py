@@ -70,7 +70,7 @@ class Policy:
         d = day.astimezone(self.zone).date()
         start = self.site.followup.work_start
         eve = datetime.combine(self.week.previous_workday(d), start, tzinfo=self.zone)
-        morning = datetime.combine(d, start, tzinfo=self.zone) - timedelta(minutes=30)
+        morning = datetime.combine(d, start, tzinfo=self.zone)
         end_hour = PARTS[part][1]
         after = datetime.combine(d, start, tzinfo=self.zone).replace(hour=end_hour) \
             + timedelta(hours=1)

@@ -9,15 +9,16 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Awaitable, Callable
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from html import escape
 
 import aiosqlite
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 from bot.domain.tickets import ACTIVE, Action, Status, Ticket
-from bot.followup import texts
+from bot.followup import notices, texts
 from bot.followup.engine import FollowUps
+from bot.handlers.renovation import work_label
 from bot.partners.notify import Notifier
 from bot.store import Store
 from bot.store.clock import Clock, iso
@@ -50,8 +51,12 @@ class Sweeper:
 
     async def _one(self, row: DueRow, now: datetime) -> None:
         async with self.store.db.transaction() as tx:
+            if row.ticket_id is None:  # a renovation-day notice: about a home, not a ticket
+                outcome = await notice(self, tx, row, now)
+                await (finish(tx, row.id, now) if outcome is None else defer(tx, row.id, outcome))
+                return
             try:
-                ticket = await fetch(tx, row.ticket_id or 0)
+                ticket = await fetch(tx, row.ticket_id)
             except LookupError:
                 await finish(tx, row.id, now)
                 return
@@ -89,7 +94,8 @@ class Sweeper:
     async def _digests(self, now: datetime) -> None:
         local = now.astimezone(self.policy.zone)
         f = self.policy.site.followup
-        if not self.policy.week.is_workday(local.date()) or local.time() < f.digest_at:
+        if (not self.policy.week.is_workday(local.date()) or local.time() < f.digest_at
+                or local.time() >= f.work_end):  # a late start waits for the next morning
             return
         day = local.date().isoformat()
         for partner in self.policy.site.partners:
@@ -170,6 +176,13 @@ async def still(s: Sweeper, tx: aiosqlite.Connection, row: DueRow, t: Ticket,
     last = t.resident_notified_at or t.created_at
     if last + s.policy.still_on_it_after() > now:
         return last + s.policy.still_on_it_after()
+    # "still on it" gives way to a question the resident is waiting for (one message a day)
+    async with tx.execute(
+        "SELECT 1 FROM due WHERE ticket_id = ? AND status = 'pending' AND kind IN"
+        " ('promise_check', 'promise_nudge', 'feedback_reminder') AND due_at <= ?",
+        (t.id, iso(now + ONE_DAY))) as cur:
+        if await cur.fetchone() is not None:
+            return now + s.policy.still_on_it_after()
     if wait := s.resident_wait(t, now):
         return wait
     await s.notifier.to_resident(tx, now, t, texts.still_on_it(s.notifier, t))
@@ -207,7 +220,10 @@ async def promise_reminder(s: Sweeper, tx: aiosqlite.Connection, row: DueRow, t:
         return None
     if wait := s.staff_wait(now):
         return wait
-    text = texts.promise_reminder(s.notifier, t, promise, today=row.kind == "promise_day")
+    today = now.astimezone(s.policy.zone).date()
+    if promise.day < today:
+        return None  # the promised day has passed (downtime): the resident is asked instead
+    text = texts.promise_reminder(s.notifier, t, promise, today=today)
     await s.notifier.to_partner(tx, now, t, text, html=True)
     return None
 
@@ -234,6 +250,27 @@ async def promise_check(s: Sweeper, tx: aiosqlite.Connection, row: DueRow, t: Ti
                        promise=promise_id)
         await schedule(tx, now, kind="promise_expire", ticket_id=t.id,
                        due_at=now + 2 * ONE_DAY, promise=promise_id)
+    return None
+
+
+async def notice(s: Sweeper, tx: aiosqlite.Connection, row: DueRow, now: datetime) -> Outcome:
+    i18n, policy = s.notifier.i18n, s.policy
+    if row.kind == "notice_week":
+        first = date.fromisoformat(str(row.data["first"]))
+        await notices.tell_home(tx, now, policy, i18n, int(str(row.data["home"])),
+                                lambda tr: notices.week_notice(tr, first), f"week:{row.id}")
+        return None
+    wd = await notices.work_day(tx, int(str(row.data.get("work_day", 0))))
+    if wd is None:
+        return None
+    if row.kind == "notice_eve":
+        if wd.status != "planned" or wd.day.isoformat() != row.data.get("day"):
+            return None  # moved or cancelled since: that change was told separately
+        render = notices.eve_notice
+    else:
+        render = notices.change_notice
+    await notices.tell_home(tx, now, policy, i18n, wd.home_id,
+                            lambda tr: render(tr, wd, work_label(tr, wd.work)), f"wd:{row.id}")
     return None
 
 

@@ -88,17 +88,26 @@ def closed_unanswered(n: Notifier, t: Ticket) -> str:
     return "⚪ " + tr._("#{ref} is closed: the resident did not answer.", ref=t.ref)
 
 
-def promise_reminder(n: Notifier, t: Ticket, p: Promise, *, today: bool) -> str:
+def promise_reminder(n: Notifier, t: Ticket, p: Promise, *, today: date) -> str:
+    """"today", "tomorrow" or "on <date>", decided when the reminder goes out (a reminder held
+    over a weekend or a downtime must not say "tomorrow" on the day itself)."""
     tr = n.group_tr(n.partner_chat(t))
     when = part_label(tr, p.part)
-    if p.kind == "call":
-        text = (tr._("#{ref}: today you call the resident, {part}.", ref=t.ref, part=when)
-                if today else
-                tr._("#{ref}: tomorrow you call the resident, {part}.", ref=t.ref, part=when))
-    else:
-        text = (tr._("#{ref}: today you visit the resident, {part}.", ref=t.ref, part=when)
-                if today else
+    days = (p.day - today).days
+    call = p.kind == "call"
+    if days == 0:
+        text = (tr._("#{ref}: today you call the resident, {part}.", ref=t.ref, part=when) if call
+                else tr._("#{ref}: today you visit the resident, {part}.", ref=t.ref, part=when))
+    elif days == 1:
+        text = (tr._("#{ref}: tomorrow you call the resident, {part}.", ref=t.ref, part=when)
+                if call else
                 tr._("#{ref}: tomorrow you visit the resident, {part}.", ref=t.ref, part=when))
+    else:
+        day = tr.date(p.day, "full")
+        text = (tr._("#{ref}: on {date} you call the resident, {part}.", ref=t.ref, date=day,
+                     part=when) if call else
+                tr._("#{ref}: on {date} you visit the resident, {part}.", ref=t.ref, date=day,
+                     part=when))
     return "📌 " + mention(p.staff_id, p.staff_name) + " " + escape(text)
 
 

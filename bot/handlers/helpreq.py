@@ -40,7 +40,7 @@ def normalise_phone(text: str) -> str | None:
 async def ask_topic(turn: Turn, draft: Draft) -> None:
     site, tr = turn.services.site, turn.tr
     buttons = [turn.flow_button(draft, category_label(tr, site, "help", c.id), c.id)
-               for c in site.categories.help]
+               for c in site.categories.help if not c.hidden]
     await turn.say(tr._("What do you need help with? Choose one."),
                    inline(*in_rows(buttons), [flow.cancel_button(turn, draft)]))
 

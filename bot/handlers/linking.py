@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from bot.handlers.common import Turn
 from bot.handlers.menu import show_menu
+from bot.handlers.renovation import overview_after_linking
 from bot.handlers.start import show_picker
 from bot.store.homes import looks_like_code
 
@@ -25,9 +26,11 @@ async def link_home(turn: Turn, code: str) -> None:
                        address=home.address)
     if turn.known:
         await show_menu(turn, text)
+        await overview_after_linking(turn)
         return
     turn.known = True
     await turn.say(text)
+    await overview_after_linking(turn)
     await show_picker(turn)
 
 

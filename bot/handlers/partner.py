@@ -17,6 +17,7 @@ from telegram.constants import ParseMode
 from bot.context import BotContext
 from bot.domain.tickets import Action, IllegalTransition, Status, Ticket
 from bot.followup.texts import mention
+from bot.handlers import promises
 from bot.handlers.callbacks import Press, pack
 from bot.handlers.staff import Staff, staff_for
 from bot.i18n import Translator
@@ -257,4 +258,5 @@ def event_label(tr: Translator, event: str) -> str:
 ACTIONS = {
     "claim": claim, "free": release, "done": resolve, "note": ask_note, "xfer": ask_transfer,
     "xto": choose_transfer, "qr": quick_menu, "qs": quick_send, "hist": history,
+    "pm": promises.menu, "pk": promises.when, "pd": promises.part, "pp": promises.record,
 }

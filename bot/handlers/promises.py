@@ -20,6 +20,7 @@ from bot.handlers.staff import Staff
 
 KINDS = {"c": "call", "v": "visit"}
 PARTS = {"m": "morning", "a": "afternoon", "e": "evening"}
+PART_END = {"morning": 12, "afternoon": 17, "evening": 21}
 
 
 async def _claimed(staff: Staff, ticket: Ticket) -> bool:
@@ -94,6 +95,11 @@ async def record(staff: Staff, ticket: Ticket, press: Press) -> None:
         return
     if day < _today(staff):
         await staff.alert(staff.tr._("That day has passed. Choose another day."), popup=True)
+        return
+    end_hour = PART_END[PARTS[part_key]]
+    local_now = staff.services.clock().astimezone(staff.services.site.zone)
+    if day == local_now.date() and local_now.hour >= end_hour:
+        await staff.alert(staff.tr._("That time of day has passed. Choose another."), popup=True)
         return
     services, gtr = staff.services, staff.tr
     notifier, followups = services.notifier, services.followups

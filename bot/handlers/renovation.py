@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import json
 from datetime import date, time
 
+from bot.domain.routing import route
+from bot.domain.tickets import Kind, NewTicket
+from bot.handlers.callbacks import Press
 from bot.handlers.common import Turn
 from bot.handlers.menu import show_menu
 from bot.i18n import N_, Translator
@@ -45,3 +49,47 @@ async def show_renovation(turn: Turn) -> None:
         lines.append(f"• {when}, {tr.insert(hours)}: {work_label(tr, work)}"
                      + (f" ({tr.insert(notes)})" if notes else ""))
     await show_menu(turn, "\n".join(lines))
+
+
+async def on_work_day_answer(turn: Turn, press: Press) -> None:
+    """`v1:wd:<work day>:ok|away|help|rest`: one tap under a notice. Anything but OK becomes a
+    request for the housing corporation (help goes to the volunteers), through normal routing."""
+    services, tr = turn.services, turn.tr
+    await turn.answer()
+    await turn.drop_buttons()
+    wd_id = int(press.arg(0)) if press.arg(0).isdigit() else 0
+    answer = press.arg(1)
+    row = await services.store.db.fetchone(
+        'SELECT w.work, w.day, w.start, w."end", h.street, h.number, h.addition, w.status'
+        " FROM work_days w JOIN homes h ON h.id = w.home_id JOIN home_residents r"
+        " ON r.home_id = h.id WHERE w.id = ? AND r.user_id = ?", (wd_id, turn.user_id))
+    if row is None or (answer not in ANSWER_CATEGORIES and answer != "ok"):
+        await turn.say(tr._("This button is old. Here is where you are now."))
+        return
+    if answer == "ok":
+        await show_menu(turn, "👍 " + tr._("Thank you. See you then."))
+        return
+    category = ANSWER_CATEGORIES[answer]
+    address = f"{row[4]} {row[5]}" + (f"-{row[6]}" if row[6] else "")
+    new = NewTicket(
+        draft_key=f"wd:{wd_id}:{turn.user_id}:{answer}", resident_id=turn.user_id,
+        kind=Kind.HELP, category=category,
+        partner_id=route(services.site, "help", category, None), lang=turn.lang,
+        description=f"{row[0]} {row[1]} {row[2]}-{row[3]}",
+        location=json.dumps({"text": address}), first_name=turn.first_name, contact="message",
+    )
+    ticket, _ = await services.store.tickets.create(new)
+    await show_menu(turn, "\n".join([
+        "✅ " + tr._("Thank you. We have passed it on to {partner}.",
+                    partner=services.site.partner_name(ticket.partner_id)),
+        tr._("Your number is {ref}. Keep it.", ref=ticket.ref),
+    ]))
+
+
+ANSWER_CATEGORIES = {"away": "reno_away", "help": "reno_help", "rest": "reno_rest"}
+
+
+async def overview_after_linking(turn: Turn) -> None:
+    """Right after linking: the resident's renovation at a glance, if it is planned already."""
+    if await days_of_resident(turn.services.store.db, turn.user_id):
+        await show_renovation(turn)

@@ -23,7 +23,7 @@ MAX_PLACE = 200
 async def ask_category(turn: Turn, draft: Draft) -> None:
     site, tr = turn.services.site, turn.tr
     buttons = [turn.flow_button(draft, category_label(tr, site, "nuisance", c.id), c.id)
-               for c in site.categories.nuisance]
+               for c in site.categories.nuisance if not c.hidden]
     await turn.say(tr._("What is the problem? Choose one."),
                    inline(*in_rows(buttons), [flow.cancel_button(turn, draft)]))
 

@@ -15,7 +15,7 @@ from bot.handlers.emergency import emergency_text
 from bot.handlers.linking import is_code, link_home
 from bot.handlers.menu import menu_action, show_menu
 from bot.handlers.privacy import on_privacy_press, show_privacy
-from bot.handlers.renovation import show_renovation
+from bot.handlers.renovation import on_work_day_answer, show_renovation
 from bot.handlers.requests import on_add_press, show_requests
 from bot.handlers.start import on_language_press, on_start, show_picker
 
@@ -107,6 +107,7 @@ PRESS_SCOPES = {
     "fb": on_feedback_press,
     "add": on_add_press,
     "pr": promises.on_promise_answer,
+    "wd": on_work_day_answer,
 }
 GROUP_SCOPES = {"t"}
 

@@ -21,4 +21,7 @@ CATEGORY_LABELS = (
     N_("Parenting and youth"),
     N_("Language and learning"),
     N_("Practical help"),
+    N_("Not home on a work day"),
+    N_("Help to prepare for the works"),
+    N_("A place to rest during the works"),
 )

@@ -42,6 +42,12 @@ async def cancel(tx: aiosqlite.Connection, ticket_id: int, *kinds: str) -> None:
         f" AND kind IN ({marks})", (ticket_id, *kinds))
 
 
+async def cancel_work_day(tx: aiosqlite.Connection, work_day_id: int, kind: str) -> None:
+    await tx.execute(
+        "UPDATE due SET status = 'cancelled' WHERE status = 'pending' AND kind = ?"
+        " AND ticket_id IS NULL AND json_extract(data, '$.work_day') = ?", (kind, work_day_id))
+
+
 async def finish(tx: aiosqlite.Connection, row_id: int, now: datetime) -> None:
     await tx.execute("UPDATE due SET status = 'done', done_at = ? WHERE id = ?",
                      (iso(now), row_id))

@@ -83,6 +83,12 @@ class Outbox:
                 "UPDATE outbox SET attempts = attempts + 1, due_at = ?, last_error = ?"
                 " WHERE id = ?", (iso_ceil(self.clock() + delay), error[:200], item.id))
 
+    async def postpone(self, item: OutItem, until: datetime) -> None:
+        """Not a failure: wait (quiet hours); attempts are not counted."""
+        async with self.db.transaction() as tx:
+            await tx.execute("UPDATE outbox SET due_at = ? WHERE id = ?",
+                             (iso_ceil(until), item.id))
+
     async def undeliverable(self, item: OutItem, error: str) -> None:
         async with self.db.transaction() as tx:
             await tx.execute(
