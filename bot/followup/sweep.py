@@ -15,6 +15,7 @@ from html import escape
 import aiosqlite
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
+from bot import broadcast
 from bot.domain.tickets import ACTIVE, Action, Status, Ticket
 from bot.followup import notices, texts
 from bot.followup.engine import FollowUps
@@ -255,6 +256,8 @@ async def promise_check(s: Sweeper, tx: aiosqlite.Connection, row: DueRow, t: Ti
 
 async def notice(s: Sweeper, tx: aiosqlite.Connection, row: DueRow, now: datetime) -> Outcome:
     i18n, policy = s.notifier.i18n, s.policy
+    if row.kind == "bc_progress":
+        return await broadcast_progress(s, tx, row, now)
     if row.kind == "notice_week":
         first = date.fromisoformat(str(row.data["first"]))
         await notices.tell_home(tx, now, policy, i18n, int(str(row.data["home"])),
@@ -272,6 +275,24 @@ async def notice(s: Sweeper, tx: aiosqlite.Connection, row: DueRow, now: datetim
     await notices.tell_home(tx, now, policy, i18n, wd.home_id,
                             lambda tr: render(tr, wd, work_label(tr, wd.work)), f"wd:{row.id}")
     return None
+
+
+async def broadcast_progress(s: Sweeper, tx: aiosqlite.Connection, row: DueRow,
+                             now: datetime) -> Outcome:
+    broadcast_id = int(str(row.data.get("broadcast", 0)))
+    where = await broadcast.sender_of(tx, broadcast_id)
+    if where is None:
+        return None
+    total, sent, failed, pending = await broadcast.progress(tx, broadcast_id)
+    tr = s.notifier.group_tr(where[0])
+    if pending:
+        text = "📣 " + tr._("Announcement: {sent} of {total} sent.", sent=sent, total=total)
+    else:
+        text = "✅ " + tr._("Announcement done: {sent} delivered, {failed} could not be "
+                           "delivered.", sent=sent, failed=failed)
+        await tx.execute("UPDATE broadcasts SET done_at = ? WHERE id = ?", (iso(now), broadcast_id))
+    await s.notifier.to_group(tx, now, None, where[0], text)
+    return now + broadcast.PROGRESS_EVERY if pending else None
 
 
 HANDLERS: dict[str, Handler] = {

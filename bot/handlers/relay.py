@@ -16,6 +16,7 @@ from telegram import Message, Update
 
 from bot.context import BotContext
 from bot.domain.tickets import ACTIVE, Action, IllegalTransition, Status, Ticket
+from bot.handlers import broadcasting
 from bot.handlers.common import Turn
 from bot.handlers.staff import Staff, is_partner_chat, staff_for
 from bot.i18n.bidi import clean_user_text, isolate
@@ -34,6 +35,8 @@ async def on_group_message(update: Update, context: BotContext) -> None:
     if staff is None or message is None or not is_partner_chat(staff.services, staff.chat_id):
         return  # a group that is not ours: stay quiet
     store = staff.services.store
+    if message.text and await broadcasting.on_text(staff, message):
+        return
     pending = await store.threads.pending(staff.chat_id, staff.user_id)
     if pending is not None and message.text and await answers_prompt(staff, pending, message):
         ticket = await store.tickets.get(pending.ticket_id)

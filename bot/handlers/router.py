@@ -7,7 +7,16 @@ import logging
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 
 from bot.context import BotContext
-from bot.handlers import flow, helpreq, partner, promises, question, relay, report  # noqa: F401
+from bot.handlers import (  # noqa: F401  (flows register themselves)
+    broadcasting,
+    flow,
+    helpreq,
+    partner,
+    promises,
+    question,
+    relay,
+    report,
+)
 from bot.handlers.callbacks import Press, unpack
 from bot.handlers.common import Turn, inline, turn_for
 from bot.handlers.describe import has_content
@@ -109,7 +118,7 @@ PRESS_SCOPES = {
     "pr": promises.on_promise_answer,
     "wd": on_work_day_answer,
 }
-GROUP_SCOPES = {"t"}
+GROUP_SCOPES = {"t", "bc"}
 
 
 async def on_press(update: Update, context: BotContext) -> None:
@@ -118,7 +127,10 @@ async def on_press(update: Update, context: BotContext) -> None:
     press = unpack(query.data if query else None)
     private = chat is not None and chat.type == "private"
     if press is not None and press.scope in GROUP_SCOPES and not private:
-        await partner.on_ticket_press(update, context, press)
+        if press.scope == "bc":
+            await broadcasting.on_press(update, context, press)
+        else:
+            await partner.on_ticket_press(update, context, press)
         return
     turn = await turn_for(update, context)
     if query is None or turn is None:

@@ -225,6 +225,21 @@ MIGRATIONS: list[str] = [
     );
     CREATE INDEX work_days_day ON work_days(day) WHERE status = 'planned';
     """,
+    # 7: broadcasts from the housing corporation to a building, a stairwell or everyone
+    """
+    CREATE TABLE broadcasts (
+        id          INTEGER PRIMARY KEY,
+        chat_id     INTEGER NOT NULL,
+        thread_id   INTEGER,
+        building    TEXT,
+        stairwell   TEXT,
+        texts       TEXT NOT NULL,
+        total       INTEGER NOT NULL,
+        created_by  TEXT NOT NULL,
+        created_at  TEXT NOT NULL,
+        done_at     TEXT
+    );
+    """,
 ]
 
 

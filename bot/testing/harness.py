@@ -50,7 +50,7 @@ class BotHarness:
     @asynccontextmanager
     async def start(cls, db: Path, site: SiteConfig | None = None, *, clock: Clock = utcnow,
                     fake: FakeBotAPI | None = None, forums: set[str] | None = None,
-                    groups: bool = True) -> AsyncIterator[BotHarness]:
+                    groups: bool = True, rate_limit: bool = False) -> AsyncIterator[BotHarness]:
         """The real Application on `db`. Every partner group exists in the fake Telegram with
         the bot as admin (`groups=False` leaves them out); `forums` names partners whose group
         has topics enabled."""
@@ -61,8 +61,8 @@ class BotHarness:
                 for partner in site.partners:
                     fake.add_group(partner.chat_id, partner.name,
                                    is_forum=partner.id in (forums or set()))
-        app = build_application(Settings(token=None, db=db), site, request=fake, clock=clock,
-                                run_worker=False)
+        settings = Settings(token=None, db=db, rate_limit=rate_limit)
+        app = build_application(settings, site, request=fake, clock=clock, run_worker=False)
         async with running(app):
             harness = cls(app, fake)
             await harness.deliver()

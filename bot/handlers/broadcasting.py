@@ -1,0 +1,176 @@
+"""Composing a broadcast in the housing corporation's (or the coordinator's) group:
+/broadcast -> building -> stairwell -> one text per language or one for all -> preview with the
+number of recipients -> send. Callback data `v1:bc:<step>:...`; the draft lives in SQLite."""
+
+from __future__ import annotations
+
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
+
+from bot import broadcast
+from bot.context import BotContext
+from bot.handlers.callbacks import Press, pack
+from bot.handlers.staff import Staff, staff_for
+from bot.i18n import language_name
+from bot.i18n.bidi import clean_user_text
+from bot.store.drafts import Draft
+
+FLOW = "broadcast"
+
+
+def _may(staff: Staff) -> bool:
+    site = staff.services.site
+    allowed = {site.question_partner, site.coordinator}
+    return any(p.chat_id == staff.chat_id and p.id in allowed for p in site.partners)
+
+
+def _kb(rows: list[list[tuple[str, str]]]) -> InlineKeyboardMarkup:
+    return InlineKeyboardMarkup([[InlineKeyboardButton(t, callback_data=d) for t, d in row]
+                                 for row in rows])
+
+
+async def cmd_broadcast(update: Update, context: BotContext) -> None:
+    staff = staff_for(update, context)
+    if staff is None:
+        return
+    tr = staff.tr
+    if not _may(staff):
+        await staff.say(None, tr._("Broadcasts are sent from the housing corporation's group or "
+                                   "the coordinator group."))
+        return
+    site = staff.services.site
+    rows = [[("🏢 " + b.name, pack("bc", "t", b.id))] for b in site.buildings]
+    rows.append([("🌍 " + tr._("All linked residents"), pack("bc", "t", "*"))])
+    await staff.say(None, "📣 " + tr._("Who is the announcement for?"), reply_markup=_kb(rows))
+
+
+async def on_press(update: Update, context: BotContext, press: Press) -> None:
+    staff = staff_for(update, context)
+    if staff is None:
+        return
+    if not _may(staff):
+        await staff.alert(staff.tr._("This button does not work here."), popup=True)
+        return
+    await staff.alert()
+    step = press.arg(0)
+    if step == "t":
+        await _target(staff, press.arg(1))
+    elif step == "m":
+        await _mode(staff, press.arg(1), press.arg(2), press.arg(3))
+    elif step == "skip":
+        await _next_text(staff, skip=True)
+    elif step == "go":
+        await _send(staff)
+    else:
+        await staff.services.store.drafts.clear(staff.user_id)
+        await staff.say(None, staff.tr._("The announcement was not sent."))
+
+
+async def _target(staff: Staff, building_id: str) -> None:
+    tr, site = staff.tr, staff.services.site
+    building = site.building(building_id)
+    wells = ["*", *(building.stairwells if building else [])]
+    rows = []
+    for w in wells:
+        where = "" if not building else (tr._("Whole building") if w == "*"
+                                         else tr._("stairwell {name}", name=w)) + ": "
+        rows.append([(where + tr._("a text per language"), pack("bc", "m", building_id, w, "per")),
+                     (where + tr._("one text for all"), pack("bc", "m", building_id, w, "one"))])
+    await staff.say(None, tr._("Which residents, and one text per language or one for all?"),
+                    reply_markup=_kb(rows))
+
+
+async def _mode(staff: Staff, building: str, stairwell: str, mode: str) -> None:
+    site = staff.services.site
+    langs = [site.default_language] + ([x for x in site.languages if x != site.default_language]
+                                       if mode == "per" else [])
+    await staff.services.store.drafts.start(
+        staff.user_id, FLOW, "text", chat=staff.chat_id, building=building,
+        stairwell=stairwell, langs=langs, texts={})
+    await _ask_text(staff, langs[0], first=True)
+
+
+async def _ask_text(staff: Staff, lang: str, first: bool) -> None:
+    tr = staff.tr
+    text = tr._("Type the announcement in {language}.", language=language_name(lang))
+    markup = None if first else _kb([[(tr._("Skip: use the first text"), pack("bc", "skip"))]])
+    await staff.say(None, "✍️ " + text, reply_markup=markup)
+
+
+async def composing(staff: Staff) -> Draft | None:
+    draft = await staff.services.store.drafts.get(staff.user_id)
+    if draft is None or draft.flow != FLOW or draft.data.get("chat") != staff.chat_id:
+        return None
+    return draft
+
+
+async def on_text(staff: Staff, message: Message) -> bool:
+    """A staff message while composing; True when it was taken as announcement text."""
+    draft = await composing(staff)
+    if draft is None or draft.step != "text":
+        return False
+    text = clean_user_text(message.text or "")
+    if not text:
+        return False
+    await _next_text(staff, text=text, draft=draft)
+    return True
+
+
+async def _next_text(staff: Staff, *, text: str | None = None, skip: bool = False,
+                     draft: Draft | None = None) -> None:
+    draft = draft or await composing(staff)
+    if draft is None:
+        return
+    langs: list[str] = draft.data["langs"]
+    texts: dict[str, str] = draft.data["texts"]
+    current = langs[len(texts)] if len(texts) < len(langs) else None
+    if current is None:
+        return
+    texts[current] = "" if skip else (text or "")
+    await staff.services.store.drafts.save(draft)
+    if len(texts) < len(langs):
+        await _ask_text(staff, langs[len(texts)], first=False)
+        return
+    draft.step = "preview"
+    await staff.services.store.drafts.save(draft)
+    await _preview(staff, draft)
+
+
+def _target_of(draft: Draft) -> broadcast.Target:
+    building = draft.data["building"]
+    well = draft.data["stairwell"]
+    return broadcast.Target(None if building == "*" else building, None if well == "*" else well)
+
+
+async def _preview(staff: Staff, draft: Draft) -> None:
+    tr, site = staff.tr, staff.services.site
+    people = await broadcast.recipients(staff.services.store.db, _target_of(draft))
+    counts = broadcast.by_language(people)
+    texts = {k: v for k, v in draft.data["texts"].items() if v}
+    lines = ["📣 " + tr.ngettext("Preview. This goes to {n} resident:",
+                                "Preview. This goes to {n} residents:", len(people))]
+    for lang in site.languages:
+        if counts.get(lang):
+            shown = broadcast.text_for(texts, lang, site.default_language)
+            lines.append(f"\n{language_name(lang)} ({counts[lang]}):\n{shown}")
+    await staff.say(None, "\n".join(lines), reply_markup=_kb([[
+        ("✅ " + tr._("Send"), pack("bc", "go")), ("❌ " + tr._("Stop"), pack("bc", "no"))]]))
+
+
+async def _send(staff: Staff) -> None:
+    draft = await composing(staff)
+    if draft is None or draft.step != "preview":
+        await staff.say(None, staff.tr._("This button is old."))
+        return
+    services = staff.services
+    texts = {k: v for k, v in draft.data["texts"].items() if v}
+    broadcast_id = await broadcast.start(
+        services.store.db, services.clock(), chat_id=staff.chat_id, thread_id=None,
+        target=_target_of(draft), texts=texts, fallback=services.site.default_language,
+        created_by=f"staff:{staff.user_id}")
+    await services.store.drafts.clear(staff.user_id)
+    services.delivery.wake()
+    row = await services.store.db.fetchone("SELECT total FROM broadcasts WHERE id = ?",
+                                           (broadcast_id,))
+    await staff.say(None, "🚀 " + staff.tr.ngettext(
+        "Sending to {n} resident. You will see the progress here.",
+        "Sending to {n} residents. You will see the progress here.", row[0] if row else 0))

@@ -1,0 +1,90 @@
+"""Broadcasts from the housing corporation's group: target, texts per language, preview with the
+number of recipients, paced delivery through the outbox, progress, no duplicates after a restart."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+from bot.config import SiteConfig
+from bot.store.homes import NewHome
+from bot.testing.harness import BotHarness, ResidentChat
+
+AMS = ZoneInfo("Europe/Amsterdam")
+
+
+class Clock:
+    def __init__(self) -> None:
+        self.now = datetime(2026, 3, 2, 10, 0, tzinfo=AMS)
+
+    def __call__(self) -> datetime:
+        return self.now
+
+
+async def linked(h: BotHarness, name: str, lang: str, number: int, well: str) -> ResidentChat:
+    await h.store.homes.upsert([NewHome("zambesidreef", "Zambesidreef", number, "", well, 1)])
+    homes = await h.store.homes.in_building("zambesidreef")
+    codes = await h.store.homes.codes_for(homes)
+    home = next(x for x in homes if x.number == number)
+    chat = await h.onboard(name, lang)
+    await chat.send(codes[home.id])
+    return chat
+
+
+async def test_a_stairwell_announcement_per_language(tmp_path: Path, site: SiteConfig) -> None:
+    clock = Clock()
+    async with BotHarness.start(tmp_path / "bot.db", site, clock=clock) as h:
+        amina = await linked(h, "Amina", "ar", 12, "A")
+        piet = await linked(h, "Piet", "nl", 14, "A")
+        other = await linked(h, "Ali", "tr", 20, "B")
+        els = h.staff("woningcorporatie", "Els")
+        g = h.group("woningcorporatie")
+        tr = h.tr("nl")
+        await els.send("/broadcast")
+        await els.press_newest("Zambesidreef")
+        await els.press_newest(tr._("stairwell {name}", name="A") + ": "
+                               + tr._("a text per language"))
+        await els.send("Morgen is het water afgesloten van 9 tot 12 uur.")
+        await els.send("غدًا سيُقطع الماء من 9 إلى 12.")
+        await els.press_newest(tr._("Skip: use the first text"))
+        await els.press_newest(tr._("Skip: use the first text"))
+        preview = g.messages()[-1]["text"]
+        assert tr.ngettext("Preview. This goes to {n} resident:",
+                           "Preview. This goes to {n} residents:", 2) in preview
+        await els.press_newest(tr._("Send"))
+        assert amina.h.fake.last_message(amina.chat_id)["text"] == "📣 غدًا سيُقطع الماء من 9 إلى 12."  # type: ignore[index]
+        assert piet.last_text == "📣 Morgen is het water afgesloten van 9 tot 12 uur."
+        assert "📣" not in other.last_text  # stairwell B is not included
+        clock.now += timedelta(minutes=1)
+        await h.sweep()
+        assert g.texts()[-1] == "✅ " + tr._(
+            "Announcement done: {sent} delivered, {failed} could not be delivered.",
+            sent=2, failed=0)
+
+
+async def test_only_the_housing_corporation_or_coordinator_may_broadcast(h: BotHarness) -> None:
+    dock = h.staff("dock", "Sam")
+    await dock.send("/broadcast")
+    assert h.group("dock").texts()[-1] == h.tr("nl")._(
+        "Broadcasts are sent from the housing corporation's group or the coordinator group.")
+
+
+async def test_an_interrupted_broadcast_resumes_without_duplicates(tmp_path: Path,
+                                                                  site: SiteConfig) -> None:
+    from bot import broadcast
+
+    clock = Clock()
+    db = tmp_path / "bot.db"
+    async with BotHarness.start(db, site, clock=clock) as h:
+        chats = [await linked(h, f"R{i}", "nl", 30 + i, "A") for i in range(5)]
+        await broadcast.start(h.store.db, clock(), chat_id=-1001000000001, thread_id=None,
+                              target=broadcast.Target("zambesidreef"), texts={"nl": "Let op"},
+                              fallback="nl", created_by="test")
+        await h.services.delivery.run_once(limit=2)  # then the bot stops
+        fake = h.fake
+    async with BotHarness.start(db, site, clock=clock, fake=fake) as h2:
+        await h2.deliver()
+        for chat in chats:
+            got = [m for m in fake.sent_to(chat.chat_id) if m.get("text") == "📣 Let op"]
+            assert len(got) == 1
