@@ -47,7 +47,7 @@ REF = re.compile(r"Your number is (M-\d{4})\.")
 SORRY = "Sorry, something went wrong on our side"
 RUNNING = "buurtbot is running as"  # logged by bot/serve.py once the signal handlers are set
 POLL = 0.02
-STEP_TIMEOUT = 25.0  # one step may span several kill/restart cycles (start-up takes ~2 s)
+STEP_TIMEOUT = 40.0  # one step may span several kill/restart cycles (start-up takes ~2 s)
 # A bot that polls (so it has replayed its inbox) and says nothing for this long won't answer.
 QUIET = 3.0
 MAX_NUDGES = 3  # a patient resident sends /start at most this often per step
@@ -124,7 +124,7 @@ class BotProcess:
         if self.proc is not None and self.proc.poll() not in (None, -signal.SIGKILL):
             raise AssertionError(f"the bot exited with {self.proc.returncode}\n{self.tail()}")
 
-    async def wait_ready(self, timeout: float = 15.0) -> None:
+    async def wait_ready(self, timeout: float = 30.0) -> None:
         await until(lambda: self.ready, timeout, "the bot to start polling", self)
 
     def terminate(self) -> int:
@@ -460,7 +460,7 @@ async def test_sigkill_storm_during_a_burst_of_reports(server: FakeTelegramServe
     stories = [f"Loud music in the night, flat {i}" for i in range(len(people))]
     try:
         refs = await asyncio.wait_for(asyncio.gather(
-            *(p.report_noise(s) for p, s in zip(people, stories, strict=True))), timeout=70)
+            *(p.report_noise(s) for p, s in zip(people, stories, strict=True))), timeout=120)
     finally:
         if not killing.done():
             killing.cancel()
