@@ -59,7 +59,9 @@ class Outbox:
             " FROM outbox o WHERE status = 'pending' AND due_at <= ?"
             " AND NOT EXISTS (SELECT 1 FROM outbox p WHERE p.status = 'pending'"
             "   AND p.chat_id = o.chat_id AND p.id < o.id)"
-            " ORDER BY id LIMIT ?",
+            # in index order (due_at, id), so SQLite stops after `limit` rows instead of sorting
+            # the whole queue; a chat's own order is kept by the NOT EXISTS above
+            " ORDER BY due_at, id LIMIT ?",
             (iso(self.clock()), limit),
         )
         return [OutItem(r[0], r[1], r[2], r[3], r[4], r[5], json.loads(r[6]), r[7]) for r in rows]
