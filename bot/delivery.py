@@ -146,14 +146,7 @@ class Delivery:
         if item.ticket_id is None or item.chat_id > 0:
             return {}
         thread = await self.store.threads.get(item.ticket_id, item.chat_id)
-        if thread is None:
-            return {}
-        if thread.thread_id is not None:
-            return {"message_thread_id": thread.thread_id}
-        if thread.card_id is not None:  # plain group: hang it under the card
-            return {"reply_to_message_id": thread.card_id,
-                    "allow_sending_without_reply": True}
-        return {}
+        return thread.target() if thread else {}
 
     async def _plain(self, item: OutItem) -> Message | MessageId:
         p, where = item.payload, await self._where(item)

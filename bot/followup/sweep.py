@@ -23,7 +23,7 @@ from bot.handlers.renovation import work_label
 from bot.partners.notify import Notifier
 from bot.store import Store
 from bot.store.clock import Clock, iso
-from bot.store.due import DueRow, defer, finish
+from bot.store.due import DueRow, defer, finish, schedule
 from bot.store.tickets import add_event, fetch
 
 log = logging.getLogger(__name__)
@@ -245,8 +245,6 @@ async def promise_check(s: Sweeper, tx: aiosqlite.Connection, row: DueRow, t: Ti
     await s.notifier.to_resident(tx, now, t, texts.promise_question(s.notifier, t, promise),
                                  texts.promise_markup(s.notifier, t, promise_id))
     if row.kind == "promise_check":  # at most one gentle reminder, then "no answer"
-        from bot.store.due import schedule
-
         await schedule(tx, now, kind="promise_nudge", ticket_id=t.id, due_at=now + ONE_DAY,
                        promise=promise_id)
         await schedule(tx, now, kind="promise_expire", ticket_id=t.id,

@@ -9,6 +9,7 @@ from telegram import Message
 from bot.handlers import flow
 from bot.handlers.common import Turn, inline
 from bot.handlers.emergency import signals_danger, warn_once
+from bot.handlers.render import files_text
 from bot.i18n.bidi import clean_user_text
 from bot.store.drafts import Draft
 
@@ -30,15 +31,7 @@ def description(draft: Draft) -> str:
 
 
 def attachment_summary(turn: Turn, draft: Draft) -> str:
-    files = parts(draft)[1]
-    photos = sum(1 for f in files if f["type"] == "photo")
-    voices = sum(1 for f in files if f["type"] == "voice")
-    bits = []
-    if photos:
-        bits.append(turn.tr.ngettext("{n} photo", "{n} photos", photos))
-    if voices:
-        bits.append(turn.tr.ngettext("{n} voice message", "{n} voice messages", voices))
-    return ", ".join(bits)
+    return files_text(turn.tr, [f["type"] for f in parts(draft)[1]])
 
 
 def next_buttons(turn: Turn, draft: Draft) -> Any:

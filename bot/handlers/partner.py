@@ -91,7 +91,7 @@ async def release(staff: Staff, ticket: Ticket, press: Press) -> None:
         return
     await staff.services.store.tickets.apply(
         ticket.id, Action.RELEASE, staff.actor, name=staff.first_name,
-        fields={"claimed_by": None, "claimed_name": None}, then=_refresh(staff))
+        fields={"claimed_by": None, "claimed_name": None}, then=refresh_after(staff))
     await staff.alert(staff.tr._("Released. Someone else can take it now."))
 
 
@@ -122,7 +122,8 @@ async def _check(staff: Staff, ticket: Ticket, status: Status, *, owner: bool = 
     return True
 
 
-def _refresh(staff: Staff):  # type: ignore[no-untyped-def]
+def refresh_after(staff: Staff):  # type: ignore[no-untyped-def]
+    """A `then` for a change that only needs the cards re-rendered."""
     notifier = staff.services.notifier
 
     async def then(tx: aiosqlite.Connection, ticket: Ticket, now: datetime) -> None:

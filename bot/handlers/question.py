@@ -189,10 +189,3 @@ QUESTION = flow.register(Flow(
     },
 ))
 
-
-async def start_question(turn: Turn) -> None:
-    await flow.start(turn, "question")
-
-
-async def go_menu(turn: Turn) -> None:
-    await show_menu(turn)

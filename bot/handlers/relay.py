@@ -18,6 +18,7 @@ from bot.context import BotContext
 from bot.domain.tickets import ACTIVE, Action, IllegalTransition, Status, Ticket
 from bot.handlers import broadcasting
 from bot.handlers.common import Turn
+from bot.handlers.partner import refresh_after
 from bot.handlers.staff import Staff, is_partner_chat, staff_for
 from bot.i18n.bidi import clean_user_text, isolate
 from bot.partners.card import who
@@ -85,7 +86,7 @@ async def relay_to_resident(staff: Staff, ticket: Ticket, message: Message) -> N
             ticket = await store.tickets.apply(
                 ticket.id, Action.CLAIM, staff.actor, name=staff.first_name,
                 fields={"claimed_by": staff.user_id, "claimed_name": staff.first_name},
-                then=_refresh(staff))
+                then=refresh_after(staff))
     header = reply_header(notifier, ticket, staff.first_name)
     source = (staff.chat_id, message.message_id)
 
@@ -108,14 +109,6 @@ async def relay_to_resident(staff: Staff, ticket: Ticket, message: Message) -> N
                                                dedupe=f"relay:{source}:c{i}")
         await staff.services.followups.on_contact(tx, t, now)
     await store.tickets.note(ticket.id, staff.actor, "reply", then=then, name=staff.first_name)
-
-
-def _refresh(staff: Staff):  # type: ignore[no-untyped-def]
-    notifier = staff.services.notifier
-
-    async def then(tx: aiosqlite.Connection, ticket: Ticket, now: datetime) -> None:
-        await notifier.refresh_cards(tx, now, ticket)
-    return then
 
 
 async def finish_pending(staff: Staff, ticket: Ticket, action: str, data: dict[str, str],

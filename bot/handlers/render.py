@@ -19,6 +19,17 @@ def category_label(tr: Translator, site: SiteConfig, kind: str, category_id: str
     return f"{category.emoji} {tr._(category.label)}"
 
 
+def files_text(tr: Translator, kinds: list[str]) -> str:
+    """"2 photos, 1 voice message" from the attachment kinds."""
+    photos, voices = kinds.count("photo"), kinds.count("voice")
+    bits = []
+    if photos:
+        bits.append(tr.ngettext("{n} photo", "{n} photos", photos))
+    if voices:
+        bits.append(tr.ngettext("{n} voice message", "{n} voice messages", voices))
+    return ", ".join(bits)
+
+
 def floor_label(tr: Translator, floor: str) -> str:
     return tr._("ground floor") if floor == "0" else tr._("floor {n}", n=floor)
 

@@ -60,11 +60,7 @@ class Staff:
         where: dict[str, Any] = {}
         if ticket is not None:
             thread = await self.services.store.threads.get(ticket.id, self.chat_id)
-            if thread and thread.thread_id is not None:
-                where = {"message_thread_id": thread.thread_id}
-            elif thread and thread.card_id is not None:
-                where = {"reply_to_message_id": thread.card_id,
-                         "allow_sending_without_reply": True}
+            where = thread.target() if thread else {}
         return await self.context.bot.send_message(self.chat_id, text, **where, **kwargs)
 
 

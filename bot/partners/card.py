@@ -15,9 +15,9 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 from bot.config import SiteConfig
 from bot.domain.tickets import Kind, Status, Ticket
 from bot.handlers.callbacks import pack
-from bot.handlers.render import category_label, lang_label, ticket_place
+from bot.handlers.render import category_label, files_text, lang_label, ticket_place
 from bot.i18n import Translator
-from bot.i18n.bidi import isolate
+from bot.i18n.bidi import isolate, strip_controls
 
 MAX_WORDS = 2500  # the card must stay under Telegram's 4096 characters with everything around it
 
@@ -100,14 +100,7 @@ def staff_contact(tr: Translator, contact: str | None) -> str:
 
 
 def _files(tr: Translator, ticket: Ticket) -> str:
-    photos = sum(1 for a in ticket.attachments if a.type == "photo")
-    voices = sum(1 for a in ticket.attachments if a.type == "voice")
-    bits = []
-    if photos:
-        bits.append(tr.ngettext("{n} photo", "{n} photos", photos))
-    if voices:
-        bits.append(tr.ngettext("{n} voice message", "{n} voice messages", voices))
-    return ", ".join(bits).replace("\u2068", "").replace("\u2069", "")
+    return strip_controls(files_text(tr, [a.type for a in ticket.attachments]))
 
 
 def card_keyboard(tr: Translator, ticket: Ticket, *, here: bool = True) -> InlineKeyboardMarkup:

@@ -23,6 +23,14 @@ class Thread:
     thread_id: int | None
     card_id: int | None
 
+    def target(self) -> dict[str, Any]:
+        """Where a message about the ticket goes: its forum topic, or under its card."""
+        if self.thread_id is not None:
+            return {"message_thread_id": self.thread_id}
+        if self.card_id is not None:
+            return {"reply_to_message_id": self.card_id, "allow_sending_without_reply": True}
+        return {}
+
 
 @dataclass(frozen=True)
 class Pending:
