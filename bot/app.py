@@ -8,7 +8,6 @@ from datetime import datetime, timedelta
 import aiosqlite
 from telegram import BotCommand, Update
 from telegram.ext import (
-    AIORateLimiter,
     Application,
     ApplicationBuilder,
     CallbackQueryHandler,
@@ -31,6 +30,7 @@ from bot.handlers import broadcasting, coordinator, overview, relay, router
 from bot.handlers.errors import on_error
 from bot.i18n import I18n
 from bot.partners.groups import check_groups, on_bot_added
+from bot.ratelimit import RateLimiter
 from bot.store import Store
 from bot.store.clock import Clock, utcnow
 
@@ -127,10 +127,7 @@ def build_application(
         builder = builder.request(request).get_updates_request(request)
     if settings.rate_limit:  # paces sends under Telegram's limits, retries 429 after retry_after
         # PTB types the builder's limiter generically; AIORateLimiter is its own documented fit.
-        builder = builder.rate_limiter(AIORateLimiter(  # type: ignore[arg-type]
-            # one send per 1/29 s instead of bursts of 30: Telegram counts in a rolling window,
-            # and a burst at the edge of it draws 429s (measured by bench/broadcast.py)
-            overall_max_rate=1, overall_time_period=1 / 29, max_retries=3))
+        builder = builder.rate_limiter(RateLimiter())  # type: ignore[arg-type]
     app = builder.build()
     services = Services(
         settings=settings, site=site,
