@@ -68,7 +68,7 @@ async def start(db: Database, now: datetime, *, chat_id: int, thread_id: int | N
         broadcast_id = int(cur.lastrowid or 0)
         for user_id, lang in people:
             await enqueue(tx, now, chat_id=user_id, method="send", purpose="broadcast",
-                          dedupe_key=f"bc:{broadcast_id}:{user_id}",
+                          dedupe_key=f"bc:{broadcast_id}:{user_id}", bulk=True,
                           payload={"text": "📣 " + text_for(texts, lang, fallback)})
         await schedule(tx, now, kind="bc_progress", due_at=now + PROGRESS_EVERY,
                        broadcast=broadcast_id)

@@ -119,14 +119,8 @@ def photo_of(h: BotHarness, chat: ResidentChat) -> str:
 
 
 async def next_sendable(h: BotHarness) -> datetime | None:
-    """When the next item can go: the due time of the oldest pending item of each chat (items
-    for one chat wait behind an older one, so Outbox.next_due, the minimum over all, can lie
-    in the past while nothing can be sent)."""
-    row = await h.store.db.fetchone(
-        "SELECT min(due_at) FROM outbox o WHERE status = 'pending' AND NOT EXISTS ("
-        " SELECT 1 FROM outbox p WHERE p.status = 'pending' AND p.chat_id = o.chat_id"
-        " AND p.id < o.id)")
-    return datetime.fromisoformat(row[0]) if row and row[0] else None
+    """When the next item can go: the due time of the head of each chat's queue."""
+    return await h.store.outbox.next_due()
 
 
 async def deliver_all(h: BotHarness, clock: Clock, max_rounds: int = 200) -> int:

@@ -240,6 +240,13 @@ MIGRATIONS: list[str] = [
         done_at     TEXT
     );
     """,
+    # 8: bulk messages (broadcasts) go after everything else, so a card or a reply is not stuck
+    # behind thousands of announcements
+    """
+    ALTER TABLE outbox ADD COLUMN bulk INTEGER NOT NULL DEFAULT 0;
+    DROP INDEX outbox_due;
+    CREATE INDEX outbox_due ON outbox(bulk, due_at, id) WHERE status = 'pending';
+    """,
 ]
 
 

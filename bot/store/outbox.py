@@ -3,6 +3,9 @@ change that caused it, and delivered afterwards by the worker (bot/delivery.py).
 
 Items for one chat go out in order: an item waits while an older one for the same chat is pending,
 so a ticket card is always posted before the photos and replies that belong under it.
+
+Bulk items (broadcasts) go after all others that are due, and never hold one up: a card or a
+reply to a resident does not wait behind an announcement to ten thousand homes.
 """
 
 from __future__ import annotations
@@ -34,14 +37,23 @@ async def enqueue(
     tx: aiosqlite.Connection, now: datetime, *, chat_id: int, method: str, purpose: str,
     payload: dict[str, Any] | None = None, ticket_id: int | None = None,
     thread_id: int | None = None, dedupe_key: str | None = None, due_at: datetime | None = None,
+    bulk: bool = False,
 ) -> None:
     """Add a message to send; a repeated dedupe_key (a replayed update) adds nothing."""
     await tx.execute(
         "INSERT OR IGNORE INTO outbox (dedupe_key, chat_id, thread_id, ticket_id, purpose, method,"
-        " payload, due_at, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        " payload, due_at, created_at, bulk) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         (dedupe_key, chat_id, thread_id, ticket_id, purpose, method,
-         json.dumps(payload or {}, ensure_ascii=False), iso(due_at or now), iso(now)),
+         json.dumps(payload or {}, ensure_ascii=False), iso(due_at or now), iso(now), int(bulk)),
     )
+
+
+# The head of a chat's queue, so one round never sends twice to a chat: an item waits for older
+# ones of its chat, except that a message never waits for a bulk item (an announcement and a
+# reply have no order between them), and a bulk item waits for every message of its chat.
+_HEAD = (" NOT EXISTS (SELECT 1 FROM outbox p WHERE p.status = 'pending'"
+         " AND p.chat_id = o.chat_id AND p.id <> o.id"
+         " AND (p.id < o.id AND p.bulk <= o.bulk OR p.bulk < o.bulk))")
 
 
 class Outbox:
@@ -54,25 +66,27 @@ class Outbox:
             await enqueue(tx, self.clock(), **kwargs)
 
     async def due(self, limit: int = 50) -> list[OutItem]:
-        rows = await self.db.fetchall(
-            "SELECT id, chat_id, thread_id, ticket_id, purpose, method, payload, attempts"
-            " FROM outbox o WHERE status = 'pending' AND due_at <= ?"
-            " AND NOT EXISTS (SELECT 1 FROM outbox p WHERE p.status = 'pending'"
-            "   AND p.chat_id = o.chat_id AND p.id < o.id)"
-            # in index order (due_at, id), so SQLite stops after `limit` rows instead of sorting
-            # the whole queue; a chat's own order is kept by the NOT EXISTS above
-            " ORDER BY due_at, id LIMIT ?",
-            (iso(self.clock()), limit),
-        )
-        return [OutItem(r[0], r[1], r[2], r[3], r[4], r[5], json.loads(r[6]), r[7]) for r in rows]
+        now = iso(self.clock())
+        items: list[OutItem] = []
+        for bulk in (0, 1):  # everything else first, then bulk
+            rows = await self.db.fetchall(
+                "SELECT id, chat_id, thread_id, ticket_id, purpose, method, payload, attempts"
+                " FROM outbox o WHERE status = 'pending' AND bulk = ? AND due_at <= ? AND"
+                # in index order (bulk, due_at, id), so SQLite stops after `limit` rows instead
+                # of sorting the whole queue; a chat's own order is kept by _HEAD
+                f"{_HEAD} ORDER BY due_at, id LIMIT ?",
+                (bulk, now, limit - len(items)))
+            items += [OutItem(r[0], r[1], r[2], r[3], r[4], r[5], json.loads(r[6]), r[7])
+                      for r in rows]
+            if len(items) >= limit:
+                break
+        return items
 
     async def next_due(self) -> datetime | None:
         # Only the head of each chat's queue can go next; an item waiting behind a backing-off
         # one is not "due", however old its own due time is.
         row = await self.db.fetchone(
-            "SELECT min(due_at) FROM outbox o WHERE status = 'pending' AND NOT EXISTS"
-            " (SELECT 1 FROM outbox p WHERE p.status = 'pending' AND p.chat_id = o.chat_id"
-            "  AND p.id < o.id)")
+            f"SELECT min(due_at) FROM outbox o WHERE status = 'pending' AND{_HEAD}")
         return datetime.fromisoformat(row[0]) if row and row[0] else None
 
     async def sent(self, item: OutItem, message_id: int | None) -> None:

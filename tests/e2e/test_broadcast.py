@@ -7,6 +7,9 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
+import pytest
+
+from bot import broadcast
 from bot.config import SiteConfig
 from bot.store.homes import NewHome
 from bot.testing.harness import BotHarness, ResidentChat
@@ -72,8 +75,6 @@ async def test_only_the_housing_corporation_or_coordinator_may_broadcast(h: BotH
 
 async def test_an_interrupted_broadcast_resumes_without_duplicates(tmp_path: Path,
                                                                   site: SiteConfig) -> None:
-    from bot import broadcast
-
     clock = Clock()
     db = tmp_path / "bot.db"
     async with BotHarness.start(db, site, clock=clock) as h:
@@ -88,3 +89,39 @@ async def test_an_interrupted_broadcast_resumes_without_duplicates(tmp_path: Pat
         for chat in chats:
             got = [m for m in fake.sent_to(chat.chat_id) if m.get("text") == "📣 Let op"]
             assert len(got) == 1
+
+
+async def test_a_broadcast_does_not_hold_up_cards_or_replies(
+        tmp_path: Path, site: SiteConfig, monkeypatch: pytest.MonkeyPatch) -> None:
+    """An announcement to thousands takes minutes; a new report's card and a staff reply to a
+    resident who is still waiting for the announcement go first."""
+    async with BotHarness.start(tmp_path / "bot.db", site, clock=Clock()) as h:
+        chats = [await linked(h, f"R{i}", "nl", 30 + i, "A") for i in range(4)]
+        piet = chats[0]
+        await broadcast.start(h.store.db, h.services.clock(), chat_id=-1001000000001,
+                              thread_id=None, target=broadcast.Target("zambesidreef"),
+                              texts={"nl": "Let op"}, fallback="nl", created_by="test")
+
+        async def behind() -> None:  # the worker is still busy with the announcement
+            pass
+
+        monkeypatch.setattr(h, "deliver", behind)
+        ticket = await piet.report()
+        monkeypatch.undo()
+        sends = len(h.fake.calls)
+        await h.services.delivery.run_once(limit=1)
+        [first] = [c for c in h.fake.calls[sends:] if c.method == "sendMessage"]
+        group = h.group("woningcorporatie")
+        assert first.chat_id == group.chat_id and f"#{ticket.ref}" in group.texts()[-1]
+
+        monkeypatch.setattr(h, "deliver", behind)
+        await h.staff("woningcorporatie", "Jan").reply(group.card(ticket.ref), "We komen kijken")
+        monkeypatch.undo()
+        sends = len(h.fake.calls)
+        await h.services.delivery.run_once(limit=2)  # the card shows who claimed it; the reply
+        [reply] = [c for c in h.fake.calls[sends:] if c.method == "sendMessage"]
+        assert reply.chat_id == piet.chat_id and "We komen kijken" in piet.last_text
+
+        await h.deliver()  # then the announcement, to everyone, once
+        for chat in chats:
+            assert [m.get("text") for m in h.fake.sent_to(chat.chat_id)].count("📣 Let op") == 1
