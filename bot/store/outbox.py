@@ -52,8 +52,7 @@ async def enqueue(
 # ones of its chat, except that a message never waits for a bulk item (an announcement and a
 # reply have no order between them), and a bulk item waits for every message of its chat.
 _HEAD = (" NOT EXISTS (SELECT 1 FROM outbox p WHERE p.status = 'pending'"
-         " AND p.chat_id = o.chat_id AND p.id <> o.id"
-         " AND (p.id < o.id AND p.bulk <= o.bulk OR p.bulk < o.bulk))")
+         " AND p.chat_id = o.chat_id AND (p.id < o.id AND p.bulk <= o.bulk OR p.bulk < o.bulk))")
 
 
 class Outbox:
