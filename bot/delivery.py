@@ -1,7 +1,8 @@
 """The outbox worker: sends what is due, in order per chat, and never drops anything.
 
 - 429: wait exactly `retry_after`, then try again.
-- timeouts and 5xx: back off (2, 4, 8 ... up to 300 s) and try again, for as long as it takes.
+- timeouts and 5xx: back off (2, 4, 8 ... up to 300 s) and try again, for as long as it takes;
+  so does a fault of our own (logged), instead of retrying in a tight loop.
 - 403 (resident blocked the bot, bot removed from a group) and other refusals: the item is kept as
   "undeliverable", the coordinator group is told, and `/retry` there sends it again.
 Telegram has no idempotency key, so a crash in the instant between Telegram accepting a message and
@@ -129,8 +130,14 @@ class Delivery:
                 return
             await self._give_up(item, exc)
         except (NetworkError, TelegramError) as exc:  # timeouts, 5xx, connection trouble
-            delay = min(2.0 ** (item.attempts + 1), MAX_BACKOFF)
-            await self.store.outbox.retry(item, timedelta(seconds=delay), type(exc).__name__)
+            await self._back_off(item, exc)
+        except Exception as exc:  # a fault of ours: kept and tried again later, never in a spin
+            log.exception("outbox item %s to chat %s failed", item.id, item.chat_id)
+            await self._back_off(item, exc)
+
+    async def _back_off(self, item: OutItem, exc: Exception) -> None:
+        delay = min(2.0 ** (item.attempts + 1), MAX_BACKOFF)
+        await self.store.outbox.retry(item, timedelta(seconds=delay), type(exc).__name__)
 
     async def _send(self, item: OutItem) -> None:
         if item.method == "card":

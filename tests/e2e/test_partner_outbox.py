@@ -239,6 +239,36 @@ async def test_backoff_grows_with_each_failure(hc: BotHarness, clock: Clock) -> 
     assert h.fake.texts(amina.chat_id).count(expected) == 1
 
 
+async def test_a_fault_of_our_own_is_retried_after_a_back_off(
+        hc: BotHarness, clock: Clock, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A bug while sending one item does not stop the worker, drop the item or retry it in a
+    tight loop: it waits like a 5xx would, then goes."""
+    import bot.delivery
+
+    h = hc
+    amina = await h.onboard("Amina", "ar")
+    ticket = await report(h, amina, "ar")
+    await h.staff(GROUP, "Jan").press(h.group(GROUP).card(ticket.ref), nl(h, "Claim"))
+    expected = claimed_text(h, ticket, "ar")
+    real, faults = bot.delivery.Delivery._plain, []
+
+    async def broken(self: bot.delivery.Delivery, item: object) -> object:
+        if not faults:
+            faults.append(item)
+            raise RuntimeError("a bug")
+        return await real(self, item)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(bot.delivery.Delivery, "_plain", broken)
+    await h.staff(GROUP, "Jan").reply(h.group(GROUP).card(ticket.ref), "We komen morgen")
+    assert faults and "We komen morgen" not in amina.last_text
+    await h.deliver()  # not again at once
+    assert len(faults) == 1 and "We komen morgen" not in amina.last_text
+    clock.advance(2)
+    await h.deliver()
+    assert "We komen morgen" in amina.last_text and expected in h.fake.texts(amina.chat_id)
+    assert "pending" not in await h.store.outbox.counts()
+
+
 async def test_a_card_that_failed_once_keeps_its_topic(tmp_path: Path, site: SiteConfig,
                                                        clock: Clock) -> None:
     async with BotHarness.start(tmp_path / "bot.db", site, clock=clock,
