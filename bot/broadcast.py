@@ -15,6 +15,7 @@ from datetime import datetime, timedelta
 
 import aiosqlite
 
+from bot.store import drafts
 from bot.store.clock import iso
 from bot.store.db import Database
 from bot.store.due import schedule
@@ -56,9 +57,14 @@ def text_for(texts: dict[str, str], lang: str, fallback: str) -> str:
 
 
 async def start(db: Database, now: datetime, *, chat_id: int, thread_id: int | None,
-                target: Target, texts: dict[str, str], fallback: str, created_by: str) -> int:
+                target: Target, texts: dict[str, str], fallback: str, created_by: str,
+                draft_of: int | None = None) -> int:
+    """Queue the announcement for every recipient. The composer's draft (`draft_of`) goes in the
+    same transaction: a "Send" replayed after a crash finds nothing left to send."""
     people = await recipients(db, target)
     async with db.transaction() as tx:
+        if draft_of is not None:
+            await drafts.delete(tx, draft_of)
         cur = await tx.execute(
             "INSERT INTO broadcasts (chat_id, thread_id, building, stairwell, texts, total,"
             " created_by, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",

@@ -4,11 +4,12 @@ number of recipients -> send. Callback data `v1:bc:<step>:...`; the draft lives 
 
 from __future__ import annotations
 
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
+from telegram import Message, Update
 
 from bot import broadcast
 from bot.context import BotContext
 from bot.handlers.callbacks import Press, pack
+from bot.handlers.common import inline
 from bot.handlers.staff import Staff, staff_for
 from bot.i18n import language_name
 from bot.i18n.bidi import clean_user_text
@@ -23,11 +24,6 @@ def _may(staff: Staff) -> bool:
     return any(p.chat_id == staff.chat_id and p.id in allowed for p in site.partners)
 
 
-def _kb(rows: list[list[tuple[str, str]]]) -> InlineKeyboardMarkup:
-    return InlineKeyboardMarkup([[InlineKeyboardButton(t, callback_data=d) for t, d in row]
-                                 for row in rows])
-
-
 async def cmd_broadcast(update: Update, context: BotContext) -> None:
     staff = staff_for(update, context)
     if staff is None:
@@ -40,7 +36,7 @@ async def cmd_broadcast(update: Update, context: BotContext) -> None:
     site = staff.services.site
     rows = [[("🏢 " + b.name, pack("bc", "t", b.id))] for b in site.buildings]
     rows.append([("🌍 " + tr._("All linked residents"), pack("bc", "t", "*"))])
-    await staff.say(None, "📣 " + tr._("Who is the announcement for?"), reply_markup=_kb(rows))
+    await staff.say(None, "📣 " + tr._("Who is the announcement for?"), reply_markup=inline(*rows))
 
 
 async def on_press(update: Update, context: BotContext, press: Press) -> None:
@@ -61,7 +57,8 @@ async def on_press(update: Update, context: BotContext, press: Press) -> None:
     elif step == "go":
         await _send(staff)
     else:
-        await staff.services.store.drafts.clear(staff.user_id)
+        if await composing(staff):  # not a draft of something else this person started since
+            await staff.services.store.drafts.clear(staff.user_id)
         await staff.say(None, staff.tr._("The announcement was not sent."))
 
 
@@ -76,7 +73,7 @@ async def _target(staff: Staff, building_id: str) -> None:
         rows.append([(where + tr._("a text per language"), pack("bc", "m", building_id, w, "per")),
                      (where + tr._("one text for all"), pack("bc", "m", building_id, w, "one"))])
     await staff.say(None, tr._("Which residents, and one text per language or one for all?"),
-                    reply_markup=_kb(rows))
+                    reply_markup=inline(*rows))
 
 
 async def _mode(staff: Staff, building: str, stairwell: str, mode: str) -> None:
@@ -92,7 +89,7 @@ async def _mode(staff: Staff, building: str, stairwell: str, mode: str) -> None:
 async def _ask_text(staff: Staff, lang: str, first: bool) -> None:
     tr = staff.tr
     text = tr._("Type the announcement in {language}.", language=language_name(lang))
-    markup = None if first else _kb([[(tr._("Skip: use the first text"), pack("bc", "skip"))]])
+    markup = None if first else inline([(tr._("Skip: use the first text"), pack("bc", "skip"))])
     await staff.say(None, "✍️ " + text, reply_markup=markup)
 
 
@@ -118,7 +115,7 @@ async def on_text(staff: Staff, message: Message) -> bool:
 async def _next_text(staff: Staff, *, text: str | None = None, skip: bool = False,
                      draft: Draft | None = None) -> None:
     draft = draft or await composing(staff)
-    if draft is None:
+    if draft is None or not draft.first_time(staff.update.update_id):  # replayed after a crash
         return
     langs: list[str] = draft.data["langs"]
     texts: dict[str, str] = draft.data["texts"]
@@ -126,13 +123,13 @@ async def _next_text(staff: Staff, *, text: str | None = None, skip: bool = Fals
     if current is None:
         return
     texts[current] = "" if skip else (text or "")
+    if len(texts) == len(langs):
+        draft.step = "preview"
     await staff.services.store.drafts.save(draft)
-    if len(texts) < len(langs):
+    if draft.step == "preview":
+        await _preview(staff, draft)
+    else:
         await _ask_text(staff, langs[len(texts)], first=False)
-        return
-    draft.step = "preview"
-    await staff.services.store.drafts.save(draft)
-    await _preview(staff, draft)
 
 
 def _target_of(draft: Draft) -> broadcast.Target:
@@ -152,8 +149,8 @@ async def _preview(staff: Staff, draft: Draft) -> None:
         if counts.get(lang):
             shown = broadcast.text_for(texts, lang, site.default_language)
             lines.append(f"\n{language_name(lang)} ({counts[lang]}):\n{shown}")
-    await staff.say(None, "\n".join(lines), reply_markup=_kb([[
-        ("✅ " + tr._("Send"), pack("bc", "go")), ("❌ " + tr._("Stop"), pack("bc", "no"))]]))
+    await staff.say(None, "\n".join(lines), reply_markup=inline([
+        ("✅ " + tr._("Send"), pack("bc", "go")), ("❌ " + tr._("Stop"), pack("bc", "no"))]))
 
 
 async def _send(staff: Staff) -> None:
@@ -166,8 +163,7 @@ async def _send(staff: Staff) -> None:
     broadcast_id = await broadcast.start(
         services.store.db, services.clock(), chat_id=staff.chat_id, thread_id=None,
         target=_target_of(draft), texts=texts, fallback=services.site.default_language,
-        created_by=f"staff:{staff.user_id}")
-    await services.store.drafts.clear(staff.user_id)
+        created_by=f"staff:{staff.user_id}", draft_of=staff.user_id)
     services.delivery.wake()
     row = await services.store.db.fetchone("SELECT total FROM broadcasts WHERE id = ?",
                                            (broadcast_id,))

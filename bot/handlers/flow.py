@@ -141,20 +141,8 @@ async def _already_sent(turn: Turn, key: str) -> bool:
 
 
 def _already_applied(turn: Turn, draft: Draft) -> bool:
-    """After a crash the inbox replays updates; one this draft already took is skipped.
-
-    The id is saved with the draft by the step that handles the update, so "applied" and
-    "remembered as applied" commit together.
-    """
-    # A set of recent ids, not "the highest": Telegram may restart its ids at a random number
-    # after a week without updates.
-    update_id = turn.update.update_id
-    seen: list[int] = draft.data.setdefault("upd", [])
-    if update_id in seen:
-        return True
-    seen.append(update_id)
-    del seen[:-20]
-    return False
+    """A replayed update this draft already took (see Draft.first_time)."""
+    return not draft.first_time(turn.update.update_id)
 
 
 def cancel_button(turn: Turn, draft: Draft) -> tuple[str, str]:

@@ -8,6 +8,8 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any
 
+import aiosqlite
+
 from bot.store.clock import Clock, iso, utcnow
 from bot.store.db import Database
 
@@ -19,6 +21,21 @@ class Draft:
     flow: str
     step: str
     data: dict[str, Any] = field(default_factory=dict)
+
+    def first_time(self, update_id: int) -> bool:
+        """Note that this update reached the draft; False if it already had.
+
+        After a crash the inbox replays updates. The id is saved with the draft by the step that
+        handles the update, so "applied" and "remembered as applied" commit together.
+        """
+        # A set of recent ids, not "the highest": Telegram may restart its ids at a random
+        # number after a week without updates.
+        seen: list[int] = self.data.setdefault("upd", [])
+        if update_id in seen:
+            return False
+        seen.append(update_id)
+        del seen[:-20]
+        return True
 
 
 def new_key() -> str:
@@ -56,7 +73,7 @@ class Drafts:
 
     async def clear(self, user_id: int) -> None:
         async with self.db.transaction() as tx:
-            await tx.execute("DELETE FROM drafts WHERE user_id = ?", (user_id,))
+            await delete(tx, user_id)
 
     async def purge_older_than(self, days: int) -> int:
         """Forget flows a resident abandoned long ago (data minimisation)."""
@@ -64,3 +81,8 @@ class Drafts:
         async with self.db.transaction() as tx:
             cur = await tx.execute("DELETE FROM drafts WHERE updated_at < ?", (cutoff,))
             return cur.rowcount
+
+
+async def delete(tx: aiosqlite.Connection, user_id: int) -> None:
+    """Drop a draft inside a caller's transaction (with what finishing the flow wrote)."""
+    await tx.execute("DELETE FROM drafts WHERE user_id = ?", (user_id,))

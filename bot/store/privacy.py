@@ -6,6 +6,7 @@ import json
 from typing import Any
 
 from bot.domain.tickets import ACTIVE, Status
+from bot.store import drafts
 from bot.store.clock import Clock, iso, utcnow
 from bot.store.db import Database
 from bot.store.tickets import add_event, erase_content
@@ -66,6 +67,6 @@ class Privacy:
                     await add_event(tx, ticket_id, "resident", "withdraw", now)
                 await erase_content(tx, ticket_id)
                 await add_event(tx, ticket_id, "resident", "erased", now, reason="request")
-            await tx.execute("DELETE FROM drafts WHERE user_id = ?", (user_id,))
+            await drafts.delete(tx, user_id)
             await tx.execute("DELETE FROM residents WHERE user_id = ?", (user_id,))
         return len(rows)

@@ -21,6 +21,7 @@ from bot.domain.tickets import (
     format_ref,
     transition,
 )
+from bot.store import drafts
 from bot.store.clock import Clock, iso, parse, utcnow
 from bot.store.db import Database
 
@@ -111,7 +112,8 @@ class Tickets:
             ref = format_ref(new.kind, ticket_id)
             await tx.execute("UPDATE tickets SET ref = ? WHERE id = ?", (ref, ticket_id))
             await add_event(tx, ticket_id, "resident", "created", now, partner=new.partner_id)
-            await tx.execute("DELETE FROM drafts WHERE user_id = ?", (new.resident_id,))
+            if new.resident_id is not None:
+                await drafts.delete(tx, new.resident_id)
             created = await fetch(tx, ticket_id)
             if self.on_create is not None:
                 await self.on_create(tx, created, moment)

@@ -125,3 +125,35 @@ async def test_a_broadcast_does_not_hold_up_cards_or_replies(
         await h.deliver()  # then the announcement, to everyone, once
         for chat in chats:
             assert [m.get("text") for m in h.fake.sent_to(chat.chat_id)].count("📣 Let op") == 1
+
+
+async def test_updates_replayed_after_a_crash_do_not_send_twice(tmp_path: Path,
+                                                                site: SiteConfig) -> None:
+    """The inbox replays an update a crash interrupted: a text is not taken twice (as the next
+    language's text too), and a replayed Send does not start a second broadcast."""
+    async with BotHarness.start(tmp_path / "bot.db", site, clock=Clock()) as h:
+        piet = await linked(h, "Piet", "nl", 14, "A")
+        amina = await linked(h, "Amina", "ar", 12, "A")
+        els = h.staff("woningcorporatie", "Els")
+        g = h.group("woningcorporatie")
+        tr = h.tr("nl")
+        await els.send("/broadcast")
+        await els.press_newest("Zambesidreef")
+        await els.press_newest(tr._("Whole building") + ": " + tr._("a text per language"))
+        text = h.updates.text(els.person, "Morgen geen water.", chat_id=g.chat_id)
+        await h.feed(text)
+        await h.feed(text)  # replayed: still waiting for the next language's text
+        assert "✍️ " + tr._("Type the announcement in {language}.",
+                            language="العربية") in g.texts()[-1]
+        for _ in range(len(site.languages) - 1):
+            await els.press_newest(tr._("Skip: use the first text"))
+        go = h.updates.press(els.person, g.messages()[-1], "✅ " + tr._("Send"),
+                             chat_id=g.chat_id)
+        await h.feed(go)
+        await h.feed(go)  # replayed
+        assert g.texts()[-1] == tr._("This button is old.")
+        rows = await h.store.db.fetchall("SELECT id FROM broadcasts")
+        assert len(rows) == 1
+        for chat in (piet, amina):
+            sent = [m.get("text") for m in h.fake.sent_to(chat.chat_id)]
+            assert sent.count("📣 Morgen geen water.") == 1
