@@ -21,6 +21,8 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
+import pytest
+
 from bot.config import SiteConfig
 from bot.domain.tickets import Status, Ticket
 from bot.i18n import Translator
@@ -493,6 +495,32 @@ async def test_nudge_after_eight_working_hours_then_escalation_at_twice_that(
         assert (escalated.when, escalated.chat_id) == (at(4, 10), chat_of(h, COORD))
         assert escalated.text == escalation(h, t)
         link_button(h, escalated.msg, t)  # t.me/c/<group>/<card message>
+
+
+async def test_one_broken_reminder_does_not_stop_the_others(
+        tmp_path: Path, site: SiteConfig, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A fault while handling one due row (a bug, a partner removed from the site file) is
+    logged and that row is tried again an hour later; the rows behind it still fire."""
+    from bot.followup import sweep
+
+    clock = Clock(at(2, 10))
+    async with bot(tmp_path / "bot.db", site, clock) as h:
+        rec = Recorder(h.fake)
+        first = await report(await h.onboard("Amina", "ar"), "ar")
+        second = await report(await h.onboard("Piet", "nl"), "nl")
+        real = sweep.HANDLERS["claim_nudge"]
+
+        async def broken(s: Any, tx: Any, row: Any, t: Ticket, now: datetime) -> Any:
+            if t.id == first.id and now < at(3, 12):
+                raise KeyError("partner")
+            return await real(s, tx, row, t, now)
+
+        monkeypatch.setitem(sweep.HANDLERS, "claim_nudge", broken)
+        rec.take()
+        await walk(h, clock, at(3, 11, 30))
+        assert brief(rec.take()) == [(at(3, 10), chat_of(h, WONEN), nudge(h, second))]
+        await walk(h, clock, at(3, 12, 15))  # tried each hour: failed at 10 and 11, sent at 12
+        assert brief(rec.take()) == [(at(3, 12), chat_of(h, WONEN), nudge(h, first))]
 
 
 async def test_claim_in_time_means_no_nudge_and_no_escalation(tmp_path: Path,

@@ -31,6 +31,7 @@ Outcome = datetime | None  # None: done; a datetime: try again then
 Handler = Callable[["Sweeper", aiosqlite.Connection, DueRow, Ticket, datetime],
                    Awaitable[Outcome]]
 ONE_DAY = timedelta(days=1)
+BROKEN_ROW_WAIT = timedelta(hours=1)  # a row whose handler failed (logged) is tried again
 
 
 class Sweeper:
@@ -46,7 +47,12 @@ class Sweeper:
         now = self.clock()
         rows = await self.store.due.due(now)
         for row in rows:
-            await self._one(row, now)
+            try:
+                await self._one(row, now)
+            except Exception:  # one broken row must not hold up every reminder behind it
+                log.exception("due row %s (%s) failed; trying again later", row.id, row.kind)
+                async with self.store.db.transaction() as tx:
+                    await defer(tx, row.id, now + BROKEN_ROW_WAIT)
         await self._digests(now)
         return len(rows)
 
