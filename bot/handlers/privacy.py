@@ -75,7 +75,10 @@ async def delete(turn: Turn) -> None:
     if not turn.known:
         await turn.say(turn.tr._("There is nothing stored about you."))
         return
-    await turn.services.store.privacy.erase(turn.user_id)
+    # the partners' cards drop the erased words and show the request as withdrawn
+    notifier = turn.services.notifier
+    await turn.services.store.privacy.erase(
+        turn.user_id, then=lambda tx, ticket, moment: notifier.refresh_cards(tx, moment, ticket))
     await turn.say(
         "✅ " + turn.tr._("All your data is deleted. If you write to me again, we start fresh."),
         ReplyKeyboardRemove(),

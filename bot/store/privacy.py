@@ -9,7 +9,7 @@ from bot.domain.tickets import ACTIVE, Status
 from bot.store import drafts
 from bot.store.clock import Clock, iso, utcnow
 from bot.store.db import Database
-from bot.store.tickets import add_event, erase_content
+from bot.store.tickets import AfterChange, add_event, erase_content, fetch
 
 
 class Privacy:
@@ -47,12 +47,14 @@ class Privacy:
                         for h in homes]
         return out
 
-    async def erase(self, user_id: int) -> int:
+    async def erase(self, user_id: int, then: AfterChange | None = None) -> int:
         """Delete the resident, their draft and the content of their requests.
 
         Open requests are withdrawn so no partner keeps working on a case nobody can answer.
+        `then` runs for each request in the same transaction (the cards are edited to match).
         """
-        now = iso(self.clock())
+        moment = self.clock()
+        now = iso(moment)
         async with self.db.transaction() as tx:
             async with tx.execute(
                 "SELECT id, status FROM tickets WHERE resident_id = ?", (user_id,)
@@ -67,6 +69,8 @@ class Privacy:
                     await add_event(tx, ticket_id, "resident", "withdraw", now)
                 await erase_content(tx, ticket_id)
                 await add_event(tx, ticket_id, "resident", "erased", now, reason="request")
+                if then is not None:
+                    await then(tx, await fetch(tx, ticket_id), moment)
             await drafts.delete(tx, user_id)
             await tx.execute("DELETE FROM residents WHERE user_id = ?", (user_id,))
         return len(rows)

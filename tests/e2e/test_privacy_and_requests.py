@@ -175,6 +175,9 @@ async def test_delete_erases_the_resident_drafts_and_request_content(h: BotHarne
     assert await h.store.drafts.get(amina.person.id) is not None
     other = await h.onboard("Piet", "nl")
     await _report(other, "nl", h, "Noise", "Herrie")
+    group = h.group("woningcorporatie")
+    noise = next(t for t in tickets if t.kind.value == "nuisance")
+    assert "ضجيج في الليل" in group.card(noise.ref)["text"]
 
     await amina.tap_menu(tr._("Privacy"))
     await amina.press(tr._("Delete my data"))
@@ -195,6 +198,10 @@ async def test_delete_erases_the_resident_drafts_and_request_content(h: BotHarne
         assert after.status == Status.WITHDRAWN and after.closed_at is not None
         events = [e["event"] for e in await h.store.tickets.events(before.id)]
         assert events[-2:] == ["withdraw", "erased"]
+    # the partner's card no longer shows the erased words, and no longer offers Claim
+    card = group.card(noise.ref)
+    assert "ضجيج في الليل" not in card["text"]
+    assert h.tr("nl")._("Claim") not in " ".join(group.buttons(card))
     export = await h.store.privacy.export(amina.person.id)
     assert export["requests"] == [] and "language" not in export
     # the other resident is untouched
