@@ -3,8 +3,10 @@
 - 429: wait exactly `retry_after`, then try again.
 - timeouts and 5xx: back off (2, 4, 8 ... up to 300 s) and try again, for as long as it takes;
   so does a fault of our own (logged), instead of retrying in a tight loop.
-- 403 (resident blocked the bot, bot removed from a group) and other refusals: the item is kept as
-  "undeliverable", the coordinator group is told, and `/retry` there sends it again.
+- 403 (resident blocked the bot, bot removed from a group) and other refusals (a group that
+  moved to a new id, too): the item is kept as "undeliverable", the coordinator group is told
+  (a broadcast's failures are counted in its progress report instead), and `/retry` there sends
+  it again.
 Telegram has no idempotency key, so a crash in the instant between Telegram accepting a message and
 our commit can repeat that one message; everything else is exactly once.
 """
@@ -19,14 +21,14 @@ from typing import Any
 
 from telegram import Bot, InlineKeyboardMarkup, Message, MessageId
 from telegram.constants import ParseMode
-from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError
+from telegram.error import BadRequest, ChatMigrated, Forbidden, RetryAfter, TelegramError
 
 from bot.domain.tickets import Ticket
 from bot.handlers.render import category_label
 from bot.partners.card import card_keyboard, card_text
 from bot.partners.notify import Notifier
 from bot.store import Store
-from bot.store.outbox import OutItem, mark_sent
+from bot.store.outbox import OutItem, mark_sent, mark_undeliverable
 from bot.store.threads import remember, save_card
 from bot.store.tickets import fetch
 
@@ -124,12 +126,12 @@ class Delivery:
             await self._send(item)
         except RetryAfter as exc:
             await self.store.outbox.retry(item, _seconds(exc.retry_after), "429")
-        except (BadRequest, Forbidden, Undeliverable) as exc:
+        except (BadRequest, Forbidden, ChatMigrated, Undeliverable) as exc:
             if "not modified" in str(exc).lower():  # the card already shows this state
                 await self.store.outbox.sent(item, None)
                 return
             await self._give_up(item, exc)
-        except (NetworkError, TelegramError) as exc:  # timeouts, 5xx, connection trouble
+        except TelegramError as exc:  # timeouts, 5xx, connection trouble
             await self._back_off(item, exc)
         except Exception as exc:  # a fault of ours: kept and tried again later, never in a spin
             log.exception("outbox item %s to chat %s failed", item.id, item.chat_id)
@@ -249,27 +251,33 @@ class Delivery:
 
     # -- giving up, loudly -----------------------------------------------------------------
     async def _give_up(self, item: OutItem, exc: Exception) -> None:
-        await self.store.outbox.undeliverable(item, f"{type(exc).__name__}: {exc}")
+        """Keep the item as undeliverable and tell the coordinator, in one transaction."""
         log.warning("outbox item %s to chat %s undeliverable: %s", item.id, item.chat_id,
                     type(exc).__name__)
-        coordinator = self.notifier.coordinator_chat
-        if item.chat_id == coordinator:
-            return  # nowhere further to escalate; it stays in the outbox as undeliverable
-        ticket = await self.store.tickets.get(item.ticket_id) if item.ticket_id else None
-        tr = self.notifier.group_tr(coordinator)
-        ref = f"#{ticket.ref}" if ticket else "-"
-        if item.chat_id > 0:
-            text = tr._("⚠️ {ref}: a message could not reach the resident. They may have blocked "
-                        "the bot. It is kept; send /retry here to try again.", ref=ref)
-        else:
-            text = tr._("⚠️ {ref}: the bot cannot post in the group of {partner} ({reason}). "
-                        "The message is kept; fix the group, then send /retry here.", ref=ref,
-                        partner=self._partner_of_chat(item.chat_id), reason=_reason(exc))
         now = self.store.outbox.clock()
         async with self.store.db.transaction() as tx:
-            await self.notifier.to_coordinator(tx, now, ticket, text)
+            await mark_undeliverable(tx, item.id, f"{type(exc).__name__}: {exc}")
+            # Nowhere further to escalate from the coordinator group; and a broadcast's
+            # failures are counted in its progress report, not told one by one.
+            if item.chat_id == self.notifier.coordinator_chat or item.bulk:
+                return
+            ticket = None
+            if item.ticket_id is not None:
+                with contextlib.suppress(LookupError):  # "ticket gone" is a reason to give up
+                    ticket = await fetch(tx, item.ticket_id)
+            await self.notifier.to_coordinator(tx, now, ticket, self._warning(item, ticket, exc))
             if ticket is not None and item.chat_id > 0:
                 await self.notifier.refresh_cards(tx, now, ticket)
+
+    def _warning(self, item: OutItem, ticket: Ticket | None, exc: Exception) -> str:
+        tr = self.notifier.group_tr(self.notifier.coordinator_chat)
+        ref = f"#{ticket.ref}" if ticket else "-"
+        if item.chat_id > 0:
+            return tr._("⚠️ {ref}: a message could not reach the resident. They may have blocked "
+                        "the bot. It is kept; send /retry here to try again.", ref=ref)
+        return tr._("⚠️ {ref}: the bot cannot post in the group of {partner} ({reason}). "
+                    "The message is kept; fix the group, then send /retry here.", ref=ref,
+                    partner=self._partner_of_chat(item.chat_id), reason=_reason(exc))
 
     def _partner_of_chat(self, chat_id: int) -> str:
         return next((p.name for p in self.notifier.site.partners if p.chat_id == chat_id),

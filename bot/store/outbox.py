@@ -31,6 +31,7 @@ class OutItem:
     method: str
     payload: dict[str, Any]
     attempts: int
+    bulk: bool = False
 
 
 async def enqueue(
@@ -69,14 +70,14 @@ class Outbox:
         items: list[OutItem] = []
         for bulk in (0, 1):  # everything else first, then bulk
             rows = await self.db.fetchall(
-                "SELECT id, chat_id, thread_id, ticket_id, purpose, method, payload, attempts"
+                "SELECT id, chat_id, thread_id, ticket_id, purpose, method, payload, attempts, bulk"
                 " FROM outbox o WHERE status = 'pending' AND bulk = ? AND due_at <= ? AND"
                 # in index order (bulk, due_at, id), so SQLite stops after `limit` rows instead
                 # of sorting the whole queue; a chat's own order is kept by _HEAD
                 f"{_HEAD} ORDER BY due_at, id LIMIT ?",
                 (bulk, now, limit - len(items)))
-            items += [OutItem(r[0], r[1], r[2], r[3], r[4], r[5], json.loads(r[6]), r[7])
-                      for r in rows]
+            items += [OutItem(r[0], r[1], r[2], r[3], r[4], r[5], json.loads(r[6]), r[7],
+                              bool(r[8])) for r in rows]
             if len(items) >= limit:
                 break
         return items
@@ -104,11 +105,6 @@ class Outbox:
             await tx.execute("UPDATE outbox SET due_at = ? WHERE id = ?",
                              (iso_ceil(until), item.id))
 
-    async def undeliverable(self, item: OutItem, error: str) -> None:
-        async with self.db.transaction() as tx:
-            await tx.execute(
-                "UPDATE outbox SET status = 'undeliverable', attempts = attempts + 1,"
-                " last_error = ? WHERE id = ?", (error[:200], item.id))
 
     async def requeue_undeliverable(self, chat_id: int | None = None) -> int:
         """Try again what could not be delivered (a group was fixed, a resident came back)."""
@@ -129,3 +125,9 @@ async def mark_sent(tx: aiosqlite.Connection, now: datetime, item_id: int,
     await tx.execute(
         "UPDATE outbox SET status = 'sent', attempts = attempts + 1, message_id = ?, sent_at = ?,"
         " last_error = NULL WHERE id = ?", (message_id, iso(now), item_id))
+
+
+async def mark_undeliverable(tx: aiosqlite.Connection, item_id: int, error: str) -> None:
+    await tx.execute(
+        "UPDATE outbox SET status = 'undeliverable', attempts = attempts + 1,"
+        " last_error = ? WHERE id = ?", (error[:200], item_id))

@@ -157,3 +157,27 @@ async def test_updates_replayed_after_a_crash_do_not_send_twice(tmp_path: Path,
         for chat in (piet, amina):
             sent = [m.get("text") for m in h.fake.sent_to(chat.chat_id)]
             assert sent.count("📣 Morgen geen water.") == 1
+
+
+async def test_blocked_recipients_are_counted_not_reported_one_by_one(tmp_path: Path,
+                                                                     site: SiteConfig) -> None:
+    """A resident who blocked the bot is counted in the broadcast's progress report; the
+    coordinator group is not flooded with one warning per blocked resident."""
+    clock = Clock()
+    async with BotHarness.start(tmp_path / "bot.db", site, clock=clock) as h:
+        piet = await linked(h, "Piet", "nl", 14, "A")
+        gone = await linked(h, "Ali", "tr", 16, "A")
+        h.fake.block(gone.person.id)
+        coordinator = h.group("coordinator")
+        before = len(coordinator.texts())
+        await broadcast.start(h.store.db, clock(), chat_id=h.group("woningcorporatie").chat_id,
+                              thread_id=None, target=broadcast.Target("zambesidreef"),
+                              texts={"nl": "Let op"}, fallback="nl", created_by="test")
+        await h.deliver()
+        assert piet.last_text == "📣 Let op"
+        assert coordinator.texts()[before:] == []
+        clock.now += timedelta(minutes=1)
+        await h.sweep()
+        assert h.group("woningcorporatie").texts()[-1] == "✅ " + h.tr("nl")._(
+            "Announcement done: {sent} delivered, {failed} could not be delivered.",
+            sent=1, failed=1)
