@@ -58,9 +58,10 @@ def text_for(texts: dict[str, str], lang: str, fallback: str) -> str:
 
 async def start(db: Database, now: datetime, *, chat_id: int, thread_id: int | None,
                 target: Target, texts: dict[str, str], fallback: str, created_by: str,
-                draft_of: int | None = None) -> int:
-    """Queue the announcement for every recipient. The composer's draft (`draft_of`) goes in the
-    same transaction: a "Send" replayed after a crash finds nothing left to send."""
+                draft_of: int | None = None, send_at: datetime | None = None) -> int:
+    """Queue the announcement for every recipient, to go at `send_at` (the morning, when started
+    in quiet hours). The composer's draft (`draft_of`) goes in the same transaction: a "Send"
+    replayed after a crash finds nothing left to send."""
     people = await recipients(db, target)
     async with db.transaction() as tx:
         if draft_of is not None:
@@ -74,22 +75,34 @@ async def start(db: Database, now: datetime, *, chat_id: int, thread_id: int | N
         broadcast_id = int(cur.lastrowid or 0)
         for user_id, lang in people:
             await enqueue(tx, now, chat_id=user_id, method="send", purpose="broadcast",
-                          dedupe_key=f"bc:{broadcast_id}:{user_id}", bulk=True,
+                          dedupe_key=f"bc:{broadcast_id}:{user_id}", bulk=True, due_at=send_at,
                           payload={"text": "📣 " + text_for(texts, lang, fallback)})
-        await schedule(tx, now, kind="bc_progress", due_at=now + PROGRESS_EVERY,
+        await schedule(tx, now, kind="bc_progress", due_at=(send_at or now) + PROGRESS_EVERY,
                        broadcast=broadcast_id)
     return broadcast_id
 
 
-async def progress(tx: aiosqlite.Connection, broadcast_id: int) -> tuple[int, int, int, int]:
-    """(total, sent, undeliverable, pending) of one broadcast."""
+@dataclass(frozen=True)
+class Progress:
+    sent: int
+    failed: int
+    pending: int
+    resumes_at: datetime | None  # when the next pending message is due (the morning, at night)
+
+    @property
+    def total(self) -> int:
+        return self.sent + self.failed + self.pending
+
+
+async def progress(tx: aiosqlite.Connection, broadcast_id: int) -> Progress:
     lo, hi = f"bc:{broadcast_id}:", f"bc:{broadcast_id};"  # a key range: uses the unique index
     async with tx.execute(
-        "SELECT status, count(*) FROM outbox WHERE dedupe_key >= ? AND dedupe_key < ?"
-        " GROUP BY status", (lo, hi)) as cur:
-        counts = {r[0]: r[1] for r in await cur.fetchall()}
-    sent, failed, pending = (counts.get(k, 0) for k in ("sent", "undeliverable", "pending"))
-    return sent + failed + pending, sent, failed, pending
+        "SELECT status, count(*), min(due_at) FROM outbox WHERE dedupe_key >= ?"
+        " AND dedupe_key < ? GROUP BY status", (lo, hi)) as cur:
+        rows = {r[0]: (r[1], r[2]) for r in await cur.fetchall()}
+    pending, first_due = rows.get("pending", (0, None))
+    return Progress(rows.get("sent", (0, None))[0], rows.get("undeliverable", (0, None))[0],
+                    pending, datetime.fromisoformat(first_due) if first_due else None)
 
 
 async def sender_of(tx: aiosqlite.Connection, broadcast_id: int) -> tuple[int, int | None] | None:

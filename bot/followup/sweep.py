@@ -287,16 +287,19 @@ async def broadcast_progress(s: Sweeper, tx: aiosqlite.Connection, row: DueRow,
     where = await broadcast.sender_of(tx, broadcast_id)
     if where is None:
         return None
-    total, sent, failed, pending = await broadcast.progress(tx, broadcast_id)
+    p = await broadcast.progress(tx, broadcast_id)
     tr = s.notifier.group_tr(where[0])
-    if pending:
-        text = "📣 " + tr._("Announcement: {sent} of {total} sent.", sent=sent, total=total)
+    if p.pending:
+        text = "📣 " + tr._("Announcement: {sent} of {total} sent.", sent=p.sent, total=p.total)
     else:
         text = "✅ " + tr._("Announcement done: {sent} delivered, {failed} could not be "
-                           "delivered.", sent=sent, failed=failed)
+                           "delivered.", sent=p.sent, failed=p.failed)
         await tx.execute("UPDATE broadcasts SET done_at = ? WHERE id = ?", (iso(now), broadcast_id))
     await s.notifier.to_group(tx, now, None, where[0], text)
-    return now + broadcast.PROGRESS_EVERY if pending else None
+    if not p.pending:
+        return None
+    # the next report a minute on, or, when the rest waits for the morning, a minute after that
+    return max(now, p.resumes_at or now) + broadcast.PROGRESS_EVERY
 
 
 HANDLERS: dict[str, Handler] = {

@@ -158,15 +158,22 @@ async def _send(staff: Staff) -> None:
     if draft is None or draft.step != "preview":
         await staff.say(None, staff.tr._("This button is old."))
         return
-    services = staff.services
+    services, tr = staff.services, staff.tr
     texts = {k: v for k, v in draft.data["texts"].items() if v}
+    now = services.clock()
+    send_at = services.notifier.policy.resident_time(now)  # never into the residents' night
     broadcast_id = await broadcast.start(
-        services.store.db, services.clock(), chat_id=staff.chat_id, thread_id=None,
+        services.store.db, now, chat_id=staff.chat_id, thread_id=None,
         target=_target_of(draft), texts=texts, fallback=services.site.default_language,
-        created_by=f"staff:{staff.user_id}", draft_of=staff.user_id)
+        created_by=f"staff:{staff.user_id}", draft_of=staff.user_id, send_at=send_at)
     services.delivery.wake()
     row = await services.store.db.fetchone("SELECT total FROM broadcasts WHERE id = ?",
                                            (broadcast_id,))
-    await staff.say(None, "🚀 " + staff.tr.ngettext(
-        "Sending to {n} resident. You will see the progress here.",
-        "Sending to {n} residents. You will see the progress here.", row[0] if row else 0))
+    text = "🚀 " + tr.ngettext("Sending to {n} resident. You will see the progress here.",
+                              "Sending to {n} residents. You will see the progress here.",
+                              row[0] if row else 0)
+    if send_at > now:
+        text += "\n🌙 " + tr._("It is quiet time for residents now. The announcement goes out "
+                               "at {time}.", time=tr.time(send_at.astimezone(
+                                   services.notifier.policy.zone).time()))
+    await staff.say(None, text)

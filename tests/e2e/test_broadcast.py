@@ -181,3 +181,32 @@ async def test_blocked_recipients_are_counted_not_reported_one_by_one(tmp_path: 
         assert h.group("woningcorporatie").texts()[-1] == "✅ " + h.tr("nl")._(
             "Announcement done: {sent} delivered, {failed} could not be delivered.",
             sent=1, failed=1)
+
+
+async def test_an_announcement_sent_at_night_waits_for_the_morning(tmp_path: Path,
+                                                                  site: SiteConfig) -> None:
+    """Sent at 22:00: the sender is told it goes out at 08:00; residents get nothing in the night,
+    the group gets no report every minute all night, and in the morning it goes out."""
+    clock = Clock()
+    async with BotHarness.start(tmp_path / "bot.db", site, clock=clock) as h:
+        piet = await linked(h, "Piet", "nl", 14, "A")
+        els = h.staff("woningcorporatie", "Els")
+        g = h.group("woningcorporatie")
+        tr = h.tr("nl")
+        clock.now = datetime(2026, 3, 2, 22, 0, tzinfo=AMS)
+        await els.send("/broadcast")
+        await els.press_newest("Zambesidreef")
+        await els.press_newest(tr._("Whole building") + ": " + tr._("one text for all"))
+        await els.send("Morgen geen water.")
+        await els.press_newest(tr._("Send"))
+        assert tr._("It is quiet time for residents now. The announcement goes out at {time}.",
+                    time=tr.time(datetime(2026, 3, 3, 8, 0).time())) in g.texts()[-1]
+        reports = len(g.texts())
+        await h.tick(clock, hours=9.5, step_minutes=5)  # until 07:30
+        assert "📣 Morgen geen water." not in piet.last_text
+        assert len(g.texts()) - reports <= 1  # at most one "0 of 1 sent", not one a minute
+        await h.tick(clock, hours=1, step_minutes=1)
+        assert piet.last_text == "📣 Morgen geen water."
+        assert g.texts()[-1] == "✅ " + tr._(
+            "Announcement done: {sent} delivered, {failed} could not be delivered.",
+            sent=1, failed=0)
