@@ -16,15 +16,18 @@ async def link_home(turn: Turn, code: str) -> None:
     if await homes.too_many_attempts(turn.user_id):
         await turn.say("⛔ " + tr._("Too many wrong codes. Please try again in an hour."))
         return
-    if not turn.known:  # a first contact through the letter: keep their likely language
+    first_contact = not turn.known
+    if first_contact:  # through the letter: keep their likely language
         await services.store.residents.set_language(turn.user_id, turn.lang)
     home = await homes.link(turn.user_id, code)
     if home is None:
         await turn.say(tr._("This code is not right. Please check the letter and try again."))
+        if first_contact:  # they are known from now on: this is their one chance to choose
+            await show_picker(turn)
         return
     text = "🏠 " + tr._("Welcome! This chat is now linked to your home: {address}.",
                        address=home.address)
-    if turn.known:
+    if not first_contact:
         await show_menu(turn, text)
         await overview_after_linking(turn)
         return

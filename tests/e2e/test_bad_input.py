@@ -390,3 +390,16 @@ async def test_resident_buttons_pressed_in_a_group_never_post_there(h: BotHarnes
     assert h.fake.calls_to(piet.chat_id, "sendDocument") == []
     assert await _draft(h, piet) == draft
     assert await h.store.residents.get(piet.person.id) is not None
+
+
+async def test_a_wrong_code_in_the_letter_link_still_offers_the_language(h: BotHarness) -> None:
+    """A first contact through a QR link with a mistyped or old code: the resident hears what
+    went wrong in their likely language and can still choose their language."""
+    mehmet = h.resident("Mehmet", "tr")
+    await mehmet.send("/start " + "x7" * 10)
+    tr = h.tr("tr")
+    assert tr._("This code is not right. Please check the letter and try again.") in (
+        mehmet.new_text)
+    assert "Türkçe" in mehmet.buttons()[0]  # the language picker, Turkish first
+    await mehmet.press("Türkçe")
+    assert tr._("Ask a question") in " ".join(mehmet.menu())
