@@ -63,7 +63,7 @@ async def on_work_day_answer(turn: Turn, press: Press) -> None:
         'SELECT w.work, w.day, w.start, w."end", h.street, h.number, h.addition, w.status'
         " FROM work_days w JOIN homes h ON h.id = w.home_id JOIN home_residents r"
         " ON r.home_id = h.id WHERE w.id = ? AND r.user_id = ?", (wd_id, turn.user_id))
-    if row is None or (answer not in ANSWER_CATEGORIES and answer != "ok"):
+    if row is None or row[7] != "planned" or (answer not in ANSWER_CATEGORIES and answer != "ok"):
         await turn.say(tr._("This button is old. Here is where you are now."))
         return
     if answer == "ok":
@@ -71,11 +71,15 @@ async def on_work_day_answer(turn: Turn, press: Press) -> None:
         return
     category = ANSWER_CATEGORIES[answer]
     address = f"{row[4]} {row[5]}" + (f"-{row[6]}" if row[6] else "")
+    partner_id = route(services.site, "help", category, None)
+    # the work day as the partner's staff read it (the category on the card says what is asked)
+    gtr = services.notifier.group_tr(services.site.partner(partner_id).chat_id)
+    hours = f"{gtr.time(time.fromisoformat(row[2]))}–{gtr.time(time.fromisoformat(row[3]))}"
     new = NewTicket(
         draft_key=f"wd:{wd_id}:{turn.user_id}:{answer}", resident_id=turn.user_id,
-        kind=Kind.HELP, category=category,
-        partner_id=route(services.site, "help", category, None), lang=turn.lang,
-        description=f"{row[0]} {row[1]} {row[2]}-{row[3]}",
+        kind=Kind.HELP, category=category, partner_id=partner_id, lang=turn.lang,
+        description=f"{work_label(gtr, row[0])}: {gtr.date(date.fromisoformat(row[1]), 'full')},"
+                    f" {hours}",
         location=json.dumps({"text": address}), first_name=turn.first_name, contact="message",
     )
     ticket, _ = await services.store.tickets.create(new)

@@ -9,6 +9,7 @@ from zoneinfo import ZoneInfo
 
 from bot.config import SiteConfig
 from bot.followup.policy import Policy
+from bot.handlers.callbacks import pack
 from bot.schedule import apply_planning, read_planning
 from bot.store.homes import NewHome
 from bot.testing.harness import BotHarness, ResidentChat
@@ -78,7 +79,10 @@ async def test_notices_in_the_residents_language_once_and_at_the_right_time(
         await chat.press(tr._("I am not home that day"))
         [ticket] = await h.store.tickets.for_resident(amina.person.id)
         assert ticket.category == "reno_away" and ticket.partner_id == "woningcorporatie"
-        assert "kitchen 2026-03-03" in ticket.description
+        # the partner's staff read the work day in their own language
+        gtr = h.tr("nl")
+        assert ticket.description == (f"{gtr._('kitchen')}: {gtr.date(date(2026, 3, 3), 'full')},"
+                                      " 08:00–16:00")
         assert h.group("woningcorporatie").card(ticket.ref)
         # the toilet day moves: told at once (it is evening, not quiet yet)
         await plan(h, tmp_path, "Zambesidreef 12-B,2026-03-03,08:00,16:00,kitchen,\n"
@@ -116,3 +120,8 @@ async def test_a_cancelled_day_at_night_waits_for_the_morning(tmp_path: Path,
         assert cancelled["text"] == "❌ " + tr._(
             "Change in your renovation: {work} on {date} does not happen.",
             work=tr._("heating"), date=tr.date(date(2026, 3, 4), "full"))
+        # an answer to an older notice about the cancelled day makes no request
+        row = await h.store.db.fetchone("SELECT id FROM work_days WHERE work = 'heating'")
+        await ali.press_data(pack("wd", row[0], "away"))
+        assert tr._("This button is old. Here is where you are now.") in ali.last_text
+        assert await h.store.tickets.for_resident(ali.person.id) == []
