@@ -960,8 +960,12 @@ async def test_an_unanswered_promise_question_is_asked_once_more_then_recorded(
                                (at(5, 13), noor.chat_id, question)]
         row = await h.store.db.fetchone("SELECT status FROM promises")
         assert row[0] == "unanswered"
-        await h.staff(COORD, "Carla").send("/overview")
         gtr = nl(h)
+        await jan.press(card(h, t), "📜 " + gtr._("History"))
+        lines = h.group(WONEN).texts()[-1].split("\n")
+        assert [line.split(" · ")[1:] for line in lines[-2:]] == [
+            [gtr._("promise made"), "Jan"], [gtr._("promise: no answer"), gtr._("the bot")]]
+        await h.staff(COORD, "Carla").send("/overview")
         assert "   " + gtr._("promises: kept {kept} · broken {broken} · no answer {silent}",
                              kept=0, broken=0, silent=1) in h.group(COORD).texts()[-1]
 

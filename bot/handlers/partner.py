@@ -238,8 +238,10 @@ async def history(staff: Staff, ticket: Ticket, press: Press) -> None:
     lines = ["📜 " + tr._("History of #{ref}", ref=ticket.ref)]
     for e in events:
         when = tr.datetime(datetime.fromisoformat(e["at"]), "short")
-        who = e.get("name") or (tr._("resident") if e["actor"] == "resident" else e["actor"])
-        lines.append(f"{when} · {event_label(tr, e['event'])} · {who}")
+        actors = {"resident": tr._("resident"), "system": tr._("the bot")}
+        who = e.get("name") or actors.get(e["actor"], e["actor"])
+        event = "closed_unanswered" if e.get("answer") == "none" else e["event"]
+        lines.append(f"{when} · {event_label(tr, event)} · {who}")
     await staff.alert()
     await staff.say(ticket, "\n".join(lines))
 
@@ -251,7 +253,10 @@ def event_label(tr: Translator, event: str) -> str:
         "confirm": tr._("resident: helped"), "reopen": tr._("resident: not helped"),
         "withdraw": tr._("stopped"), "note": tr._("note"), "reply": tr._("reply to resident"),
         "resident_message": tr._("message from resident"), "quick_reply": tr._("quick reply"),
-        "erased": tr._("data erased"),
+        "erased": tr._("data erased"), "escalated": tr._("sent to the coordinator"),
+        "closed_unanswered": tr._("closed: no answer from the resident"),
+        "promise": tr._("promise made"), "promise_kept": tr._("promise kept"),
+        "promise_broken": tr._("promise broken"), "promise_unanswered": tr._("promise: no answer"),
     }
     return labels.get(event, event)
 
