@@ -17,6 +17,7 @@ from bot.config import (
     SiteConfig,
     load_site_config,
 )
+from bot.content import CONTENT_DIR, faq_path
 from bot.i18n.catalogs import po_path
 from bot.logsetup import setup_logging
 
@@ -39,13 +40,20 @@ def site_path(arg: str | None, settings: Settings) -> Path:
     return DEFAULT_SITE_CONFIG if DEFAULT_SITE_CONFIG.exists() else EXAMPLE_SITE_CONFIG
 
 
-def check_site(path: Path) -> SiteConfig:
-    """Load the site file and check that every offered language has a catalog."""
+def check_site(path: Path, content_dir: Path = CONTENT_DIR) -> SiteConfig:
+    """Load the site file and check that every offered language has a catalog and a FAQ."""
     site = load_site_config(path)
+    problems = []
     missing = [lang for lang in site.languages if lang != "en" and not po_path(lang).exists()]
     if missing:
-        raise ConfigError(path, [f"languages: no catalog for {', '.join(missing)} "
-                                 f"(expected {po_path(missing[0])})"])
+        problems.append(f"languages: no catalog for {', '.join(missing)} "
+                        f"(expected {po_path(missing[0])})")
+    no_faq = [lang for lang in site.languages if not faq_path(lang, content_dir).exists()]
+    if no_faq:
+        problems.append(f"languages: no FAQ for {', '.join(no_faq)} "
+                        f"(expected {faq_path(no_faq[0], content_dir)})")
+    if problems:
+        raise ConfigError(path, problems)
     return site
 
 
@@ -79,10 +87,15 @@ def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
-def cmd_demo(args: argparse.Namespace, settings: Settings) -> int:
+def cmd_demo(args: argparse.Namespace) -> int:
+    try:
+        site = check_site(Path(args.config) if args.config else EXAMPLE_SITE_CONFIG)
+    except ConfigError as exc:
+        print(exc, file=sys.stderr)
+        return 1
     from bot.demo import run_demo
 
-    return asyncio.run(run_demo(Path(args.config) if args.config else EXAMPLE_SITE_CONFIG))
+    return asyncio.run(run_demo(site))
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -130,7 +143,7 @@ def main(argv: list[str] | None = None) -> int:
         print("No BUURTBOT_TOKEN set: playing the offline demo. "
               "See README.md to run the real bot.\n", file=sys.stderr)
         args.config = None
-    return cmd_demo(args, settings)
+    return cmd_demo(args)
 
 
 if __name__ == "__main__":

@@ -121,6 +121,10 @@ class DangerWords:
         return any(f" {p} " in f" {folded} " for p in self._multi)
 
 
+def faq_path(lang: str, content_dir: Path = CONTENT_DIR) -> Path:
+    return content_dir / "faq" / f"{lang}.toml"
+
+
 @dataclass
 class Content:
     faq: dict[str, Faq]
@@ -128,7 +132,7 @@ class Content:
 
     @classmethod
     def load(cls, languages: list[str], content_dir: Path = CONTENT_DIR) -> Content:
-        faq = {lang: Faq.load(content_dir / "faq" / f"{lang}.toml") for lang in languages}
+        faq = {lang: Faq.load(faq_path(lang, content_dir)) for lang in languages}
         return cls(faq=faq, danger=DangerWords.load(content_dir / "danger_words.toml"))
 
     def faq_for(self, lang: str, default: str) -> Faq:

@@ -9,7 +9,7 @@ import logging
 import tempfile
 from pathlib import Path
 
-from bot.config import load_site_config
+from bot.config import SiteConfig
 from bot.i18n import language_name
 from bot.testing.harness import BotHarness, ResidentChat
 
@@ -85,9 +85,8 @@ async def partner_handles_amina(h: BotHarness, amina: ResidentChat) -> list[str]
     return [str(m.get("text", "")) for m in h.fake.sent_to(amina.chat_id)[before:]]
 
 
-async def run_demo(site_path: Path) -> int:
+async def run_demo(site: SiteConfig) -> int:
     logging.getLogger().setLevel(logging.WARNING)
-    site = load_site_config(site_path)
     with tempfile.TemporaryDirectory(prefix="buurtbot-demo-") as tmp:
         async with BotHarness.start(Path(tmp) / "demo.db", site) as h:
             scenes = [

@@ -27,7 +27,11 @@ async def run_homes_command(args: argparse.Namespace, settings: Settings) -> int
     try:
         if args.command == "import-homes":
             assert site is not None
-            result = read_homes_csv(Path(args.csv), site)
+            try:
+                result = read_homes_csv(Path(args.csv), site)
+            except (OSError, UnicodeDecodeError) as exc:
+                print(f"{args.csv}: cannot read: {unreadable(exc)}", file=sys.stderr)
+                return 1
             if result.errors:
                 for error in result.errors:
                     print(f"{args.csv}: {error}", file=sys.stderr)
@@ -68,7 +72,11 @@ async def run_homes_command(args: argparse.Namespace, settings: Settings) -> int
 
 
 async def import_schedule(store: Store, path: Path, policy: Policy) -> int:
-    days, errors = await read_planning(path, store.db, progress=sys.stderr.isatty())
+    try:
+        days, errors = await read_planning(path, store.db, progress=sys.stderr.isatty())
+    except (OSError, UnicodeDecodeError) as exc:
+        print(f"{path}: cannot read: {unreadable(exc)}", file=sys.stderr)
+        return 1
     if errors:
         for error in errors:
             print(f"{path}: {error}", file=sys.stderr)
@@ -78,3 +86,12 @@ async def import_schedule(store: Store, path: Path, policy: Policy) -> int:
     print(f"{path}: {len(diff.added)} added, {len(diff.moved)} moved or changed, "
           f"{len(diff.cancelled)} cancelled, {diff.unchanged} unchanged")
     return 0
+
+
+def unreadable(exc: OSError | UnicodeDecodeError) -> str:
+    """Why a file could not be read, in one line (the readers decode the whole file at once,
+    so the position of a bad byte is in the file)."""
+    if isinstance(exc, UnicodeDecodeError):
+        line = exc.object[:exc.start].count(b"\n") + 1
+        return f"line {line} is not UTF-8 text (save the file as CSV UTF-8)"
+    return exc.strerror or str(exc)

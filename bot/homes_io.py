@@ -16,9 +16,8 @@ import segno
 from PIL import Image, ImageDraw, ImageFont
 
 from bot.config import SiteConfig
-from bot.store.homes import Home, NewHome
+from bot.store.homes import Home, NewHome, address_key
 
-COLUMNS = ("street", "number", "addition", "building", "stairwell", "floor")
 PAGE = (1240, 1754)  # A4 at 150 dpi
 GRID = (2, 4)
 
@@ -30,26 +29,27 @@ class ImportResult:
 
 
 def read_homes_csv(path: Path, site: SiteConfig) -> ImportResult:
+    """Raises OSError or UnicodeDecodeError (not UTF-8) before reading any row."""
     homes, errors = [], []
-    with path.open(newline="", encoding="utf-8-sig") as fh:
-        reader = csv.DictReader(fh)
-        header = reader.fieldnames or []
-        missing = [c for c in ("street", "number", "building") if c not in header]
-        if missing:
-            return ImportResult([], [f"line 1: missing column(s): {', '.join(missing)}"])
-        seen: dict[tuple[str, int, str], int] = {}
-        for line, row in enumerate(reader, start=2):
-            home, error = _home(row, site)
-            if error:
-                errors.append(f"line {line}: {error}")
-                continue
-            assert home is not None
-            key = (home.street.lower(), home.number, home.addition.lower())
-            if key in seen:
-                errors.append(f"line {line}: same address as line {seen[key]}")
-                continue
-            seen[key] = line
-            homes.append(home)
+    text = path.read_bytes().decode("utf-8-sig")
+    reader = csv.DictReader(io.StringIO(text, newline=""))
+    header = reader.fieldnames or []
+    missing = [c for c in ("street", "number", "building") if c not in header]
+    if missing:
+        return ImportResult([], [f"line 1: missing column(s): {', '.join(missing)}"])
+    seen: dict[tuple[str, int, str], int] = {}
+    for line, row in enumerate(reader, start=2):
+        home, error = _home(row, site)
+        if error:
+            errors.append(f"line {line}: {error}")
+            continue
+        assert home is not None
+        key = address_key(home.street, home.number, home.addition)
+        if key in seen:
+            errors.append(f"line {line}: same address as line {seen[key]}")
+            continue
+        seen[key] = line
+        homes.append(home)
     return ImportResult(homes, errors)
 
 

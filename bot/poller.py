@@ -13,7 +13,7 @@ from datetime import timedelta
 from typing import Any
 
 from telegram import Update
-from telegram.error import InvalidToken, NetworkError, RetryAfter, TimedOut
+from telegram.error import NetworkError, RetryAfter, TimedOut
 from telegram.ext import Application
 
 from bot.store.inbox import Inbox
@@ -58,8 +58,6 @@ class DurablePoller:
                 continue
             except TimedOut:
                 continue
-            except InvalidToken:
-                raise
             except NetworkError as exc:
                 log.warning("getUpdates failed (%s); retrying in %.0f s", type(exc).__name__,
                             backoff)

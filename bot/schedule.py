@@ -9,6 +9,7 @@ and what was cancelled.
 from __future__ import annotations
 
 import csv
+import io
 import re
 import sys
 from collections import defaultdict
@@ -22,7 +23,9 @@ from bot.followup.notices import plan_notices, plan_week_notice, work_day
 from bot.followup.policy import Policy
 from bot.store.clock import iso
 from bot.store.db import Database
+from bot.store.homes import address_key
 
+CHUNK = 500  # homes per query: SQLite limits the number of ? in one statement
 WORKS = ("kitchen", "bathroom", "toilet", "windows", "electrics", "heating", "other")
 ADDRESS = re.compile(
     r"^\s*(?P<street>.*?\D)\s*(?P<number>\d+)\s*[-\s]?\s*(?P<addition>[A-Za-z0-9]*)\s*$")
@@ -65,11 +68,12 @@ def _time(text: str, what: str) -> time:
 
 async def read_planning(path: Path, db: Database, progress: bool = False
                         ) -> tuple[list[PlannedDay], list[str]]:
-    homes = {(s.lower(), n, a.lower()): i for i, s, n, a in await db.fetchall(
+    """Raises OSError or UnicodeDecodeError (not UTF-8) before reading any row."""
+    text = path.read_bytes().decode("utf-8-sig")
+    rows = list(csv.DictReader(io.StringIO(text, newline="")))
+    homes = {address_key(s, n, a): i for i, s, n, a in await db.fetchall(
         "SELECT id, street, number, addition FROM homes")}
     days, errors = [], []
-    with path.open(newline="", encoding="utf-8-sig") as fh:
-        rows = list(csv.DictReader(fh))
     for index, row in enumerate(rows):
         line = index + 2
         if progress and (index % 500 == 0 or index == len(rows) - 1):
@@ -89,7 +93,7 @@ def _row(row: dict[str, str], line: int, homes: dict[tuple[str, int, str], int])
     match = ADDRESS.match(row.get("address") or "")
     if not match:
         raise ValueError(f"address: {row.get('address')!r} is not street + number")
-    key = (match["street"].strip().lower(), int(match["number"]), match["addition"].lower())
+    key = address_key(match["street"].strip(), int(match["number"]), match["addition"])
     if key not in homes:
         raise ValueError(f"address: {row.get('address')!r} is not a known home "
                          "(import it with `buurtbot import-homes`)")
@@ -126,43 +130,44 @@ async def apply_planning(db: Database, days: list[PlannedDay], now: datetime,
     async with db.transaction() as tx:
         old = await _current(tx, {d.home_id for d in days})
         had_plan = {key[0] for key in old}
+        ids = {key: was[0] for key, was in old.items()}  # work_days.id, for the notices
         for key, d in new.items():
             was = old.pop(key, None)
             values = (d.day.isoformat(), d.start.strftime("%H:%M"), d.end.strftime("%H:%M"),
                       d.notes)
             if was is None:
                 diff.added.append(key)
-            elif was[1:] == values and was[0] == "planned":
+            elif was[2:] == values and was[1] == "planned":
                 diff.unchanged += 1
                 continue
             else:
                 diff.moved.append(key)
-            await tx.execute(
+            cur = await tx.execute(
                 'INSERT INTO work_days (home_id, work, seq, day, start, "end", notes, status,'
                 " changed_at) VALUES (?, ?, ?, ?, ?, ?, ?, 'planned', ?)"
                 " ON CONFLICT(home_id, work, seq) DO UPDATE SET day = excluded.day,"
                 ' start = excluded.start, "end" = excluded."end", notes = excluded.notes,'
                 " status = 'planned', changed_at = excluded.changed_at",
                 (*key, *values, iso(now)))
+            if was is None:  # not in `old`, so a new row
+                assert cur.lastrowid is not None
+                ids[key] = cur.lastrowid
         for key, was in old.items():
-            if was[0] == "planned":
+            if was[1] == "planned":
                 diff.cancelled.append(key)
                 await tx.execute("UPDATE work_days SET status = 'cancelled', changed_at = ?"
-                                 " WHERE home_id = ? AND work = ? AND seq = ?", (iso(now), *key))
+                                 " WHERE id = ?", (iso(now), was[0]))
         if policy is not None:
-            await _plan_notices(tx, now, policy, diff, had_plan)
+            await _plan_notices(tx, now, policy, diff, had_plan, ids)
     return diff
 
 
 async def _plan_notices(tx: aiosqlite.Connection, now: datetime, policy: Policy, diff: Diff,
-                        had_plan: set[int]) -> None:
+                        had_plan: set[int], ids: dict[tuple[int, str, int], int]) -> None:
     changes = ([(k, "added" if k[0] in had_plan else None) for k in diff.added]
                + [(k, "moved") for k in diff.moved] + [(k, "cancelled") for k in diff.cancelled])
     for key, change in changes:
-        async with tx.execute("SELECT id FROM work_days WHERE home_id = ? AND work = ?"
-                              " AND seq = ?", key) as cur:
-            row = await cur.fetchone()
-        wd = await work_day(tx, row[0]) if row else None
+        wd = await work_day(tx, ids[key])
         if wd is not None:
             await plan_notices(tx, now, policy, wd, change)
     for home_id in {k[0] for k, _ in changes}:
@@ -170,13 +175,17 @@ async def _plan_notices(tx: aiosqlite.Connection, now: datetime, policy: Policy,
 
 
 async def _current(tx: aiosqlite.Connection, homes: set[int]
-                   ) -> dict[tuple[int, str, int], tuple[str, str, str, str, str]]:
+                   ) -> dict[tuple[int, str, int], tuple[int, str, str, str, str, str]]:
+    """(id, status, day, start, end, notes) of every work day of these homes."""
     out = {}
-    async with tx.execute('SELECT home_id, work, seq, status, day, start, "end", notes'
-                          " FROM work_days") as cur:
-        for r in await cur.fetchall():
-            if r[0] in homes:
-                out[(r[0], r[1], r[2])] = (r[3], r[4], r[5], r[6], r[7])
+    ordered = sorted(homes)
+    for i in range(0, len(ordered), CHUNK):
+        chunk = ordered[i:i + CHUNK]
+        async with tx.execute(
+                'SELECT home_id, work, seq, id, status, day, start, "end", notes FROM work_days'
+                f" WHERE home_id IN ({', '.join('?' * len(chunk))})", chunk) as cur:
+            for r in await cur.fetchall():
+                out[(r[0], r[1], r[2])] = (r[3], r[4], r[5], r[6], r[7], r[8])
     return out
 
 

@@ -65,6 +65,14 @@ class NewHome:
 
 
 COLS = "id, building, street, number, addition, stairwell, floor"
+# SQLite's NOCASE folds only A-Z: the importers must fold the same way, or they would call two
+# addresses the same that the store keeps apart
+_NOCASE = str.maketrans("ABCDEFGHIJKLMNOPQRSTUVWXYZ", "abcdefghijklmnopqrstuvwxyz")
+
+
+def address_key(street: str, number: int, addition: str) -> tuple[str, int, str]:
+    """An address as the store tells homes apart: street and addition regardless of case."""
+    return street.translate(_NOCASE), number, addition.translate(_NOCASE)
 
 
 class Homes:
@@ -73,15 +81,24 @@ class Homes:
         self.clock = clock
 
     async def upsert(self, homes: list[NewHome]) -> tuple[int, int]:
-        """Add or update homes by address, all in one transaction; returns (added, updated)."""
+        """Add or update homes by address (see address_key), all in one transaction; an update
+        takes the new spelling of street and addition. Returns (added, updated)."""
         added = updated = 0
         async with self.db.transaction() as tx:
             for h in homes:
-                cur = await tx.execute(
-                    "UPDATE homes SET building = ?, stairwell = ?, floor = ?"
-                    " WHERE street = ? AND number = ? AND addition = ?",
-                    (h.building, h.stairwell, h.floor, h.street, h.number, h.addition))
-                if cur.rowcount:
+                # the exact spelling first: a database from before addresses ignored case may
+                # hold the same address twice
+                async with tx.execute(
+                    "SELECT id FROM homes WHERE street = ? COLLATE NOCASE AND number = ?"
+                    " AND addition = ? COLLATE NOCASE"
+                    " ORDER BY street = ? AND addition = ? DESC, id LIMIT 1",
+                    (h.street, h.number, h.addition, h.street, h.addition)) as cur:
+                    row = await cur.fetchone()
+                if row is not None:
+                    await tx.execute(
+                        "UPDATE homes SET building = ?, street = ?, addition = ?, stairwell = ?,"
+                        " floor = ? WHERE id = ?",
+                        (h.building, h.street, h.addition, h.stairwell, h.floor, row[0]))
                     updated += 1
                     continue
                 await tx.execute(

@@ -247,6 +247,11 @@ MIGRATIONS: list[str] = [
     DROP INDEX outbox_due;
     CREATE INDEX outbox_due ON outbox(bulk, due_at, id) WHERE status = 'pending';
     """,
+    # 9: homes are found by address regardless of case (store/homes.py address_key)
+    """
+    CREATE INDEX homes_address_nocase
+        ON homes(street COLLATE NOCASE, number, addition COLLATE NOCASE);
+    """,
 ]
 
 

@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from bot.cli import main
+from bot.followup.policy import Policy
 from bot.schedule import apply_planning, read_planning
 from bot.store.homes import NewHome
 from bot.testing.harness import BotHarness
@@ -114,3 +115,32 @@ def test_cli_import_schedule(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
     assert "1 added" in capsys.readouterr().out
     assert main(["import-schedule", str(good)]) == 0
     assert "1 unchanged" in capsys.readouterr().out
+
+
+async def test_reimport_reads_only_the_work_days_of_the_homes_in_the_file(
+        h: BotHarness, tmp_path: Path) -> None:
+    await h.store.homes.upsert([NewHome("zambesidreef", "Zambesidreef", n, "", "A", 3)
+                                for n in range(1, 602)])
+    path = planning(tmp_path, "".join(f"Zambesidreef {n},2026-03-03,08:00,16:00,kitchen,\n"
+                                      for n in range(1, 602)))
+    days, _ = await read_planning(path, h.store.db)
+    await apply_planning(h.store.db, days, NOW, Policy(h.services.site))
+    statements: list[str] = []
+    await h.store.db.conn.set_trace_callback(statements.append)
+    try:  # 600 homes again (more than one chunk of ids), one of them moved; home 601 left alone
+        again = planning(tmp_path, "".join(
+            f"Zambesidreef {n},2026-03-{4 if n == 2 else 3:02},08:00,16:00,kitchen,\n"
+            for n in range(1, 601)), "again.csv")
+        days, _ = await read_planning(again, h.store.db)
+        diff = await apply_planning(h.store.db, days, NOW, Policy(h.services.site))
+    finally:
+        await h.store.db.conn.set_trace_callback(None)
+    assert (len(diff.added), len(diff.moved), len(diff.cancelled), diff.unchanged) == (
+        0, 1, 0, 599)
+    reads = [s for s in statements if s.startswith("SELECT") and "FROM work_days" in s]
+    assert [s for s in reads if " WHERE " not in s] == []  # not every home's days
+    assert [s for s in reads if s.startswith("SELECT id FROM")] == []  # no id per change
+    assert len([s for s in reads if "WHERE home_id IN" in s]) == 2  # 500 + 100 homes
+    notices = await h.store.db.fetchall(
+        "SELECT count(*) FROM due WHERE kind = 'notice_change'")
+    assert notices[0][0] == 1
