@@ -66,8 +66,7 @@ async def post_init(app: Application) -> None:
     store.tickets.on_create = on_created  # both commit with the ticket, or neither does
     services._sweeper = Sweeper(store, notifier, followups, services.clock)
     report = await check_groups(app.bot, services.site)
-    services.forums = report.forums
-    services._delivery = Delivery(app.bot, store, notifier, services.forums)
+    services._delivery = Delivery(app.bot, store, notifier, report.forums)
     if services.run_worker:
         services._delivery.start()
     site = services.site
@@ -173,6 +172,3 @@ def add_handlers(app: Application) -> None:
 async def wake_delivery(update: Update, context: BotContext) -> None:
     if context.services._delivery is not None:
         context.services._delivery.wake()
-
-
-ALL_UPDATES = Update.ALL_TYPES

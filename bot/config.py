@@ -212,6 +212,10 @@ class SiteConfig(_Strict):
                 return partner
         raise KeyError(f"no partner {partner_id!r} in the site config")
 
+    def partner_in(self, chat_id: int) -> Partner | None:
+        """The partner whose group this chat is, if any."""
+        return next((p for p in self.partners if p.chat_id == chat_id), None)
+
     def partner_name(self, partner_id: str) -> str:
         """Display name, also for tickets of a partner since removed from the config."""
         return next((p.name for p in self.partners if p.id == partner_id), partner_id)

@@ -34,7 +34,6 @@ class Services:
     clock: Clock = utcnow
     # False in tests and the demo: they deliver the outbox themselves, step by step.
     run_worker: bool = True
-    forums: set[int] = field(default_factory=set)
     _store: Store | None = field(default=None, repr=False)
     _delivery: Delivery | None = field(default=None, repr=False)
     _sweeper: Sweeper | None = field(default=None, repr=False)

@@ -280,8 +280,8 @@ class Delivery:
                     partner=self._partner_of_chat(item.chat_id), reason=_reason(exc))
 
     def _partner_of_chat(self, chat_id: int) -> str:
-        return next((p.name for p in self.notifier.site.partners if p.chat_id == chat_id),
-                    str(chat_id))
+        partner = self.notifier.site.partner_in(chat_id)
+        return partner.name if partner else str(chat_id)
 
 
 def _seconds(value: float | timedelta) -> timedelta:

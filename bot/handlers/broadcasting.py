@@ -21,7 +21,8 @@ FLOW = "broadcast"
 def _may(staff: Staff) -> bool:
     site = staff.services.site
     allowed = {site.question_partner, site.coordinator}
-    return any(p.chat_id == staff.chat_id and p.id in allowed for p in site.partners)
+    partner = site.partner_in(staff.chat_id)
+    return partner is not None and partner.id in allowed
 
 
 async def cmd_broadcast(update: Update, context: BotContext) -> None:

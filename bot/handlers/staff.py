@@ -64,15 +64,8 @@ class Staff:
         return await self.context.bot.send_message(self.chat_id, text, **where, **kwargs)
 
 
-def group_language(services: Services, chat_id: int) -> str:
-    for partner in services.site.partners:
-        if partner.chat_id == chat_id:
-            return partner.language
-    return services.site.default_language
-
-
 def is_partner_chat(services: Services, chat_id: int) -> bool:
-    return any(p.chat_id == chat_id for p in services.site.partners)
+    return services.site.partner_in(chat_id) is not None
 
 
 def staff_for(update: Update, context: BotContext) -> Staff | None:
@@ -80,7 +73,7 @@ def staff_for(update: Update, context: BotContext) -> Staff | None:
     if chat is None or user is None:
         return None
     services = context.services
-    tr = services.i18n.get(group_language(services, chat.id))
+    tr = services.notifier.group_tr(chat.id)
     return Staff(update, context, chat.id, user.id, user.first_name, tr)
 
 

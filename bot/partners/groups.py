@@ -64,7 +64,7 @@ async def on_bot_added(update: Update, context: BotContext) -> None:
         return  # a rights change, not an arrival
     services = context.services
     chat = change.chat
-    partner = next((p for p in services.site.partners if p.chat_id == chat.id), None)
+    partner = services.site.partner_in(chat.id)
     tr = services.i18n.get(partner.language if partner else services.site.default_language)
     if partner is not None:
         text = "👋 " + tr._("Hello! This is the group of {partner}. New requests for {partner} "

@@ -30,10 +30,8 @@ class Notifier:
         return self.i18n.get(ticket.lang)
 
     def group_tr(self, chat_id: int) -> Translator:
-        for partner in self.site.partners:
-            if partner.chat_id == chat_id:
-                return self.i18n.get(partner.language)
-        return self.i18n.get(self.site.default_language)
+        partner = self.site.partner_in(chat_id)
+        return self.i18n.get(partner.language if partner else self.site.default_language)
 
     @property
     def coordinator_chat(self) -> int:

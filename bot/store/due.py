@@ -68,9 +68,3 @@ class DueRows:
             " WHERE status = 'pending' AND due_at <= ? ORDER BY due_at, id LIMIT ?",
             (iso(now), limit))
         return [DueRow(r[0], r[1], r[2], parse(r[3]) or now, json.loads(r[4])) for r in rows]
-
-    async def pending_for(self, ticket_id: int) -> list[tuple[str, datetime]]:
-        rows = await self.db.fetchall(
-            "SELECT kind, due_at FROM due WHERE ticket_id = ? AND status = 'pending'"
-            " ORDER BY due_at", (ticket_id,))
-        return [(r[0], parse(r[1]) or datetime.min) for r in rows]

@@ -61,10 +61,6 @@ class Outbox:
         self.db = db
         self.clock = clock
 
-    async def add(self, **kwargs: Any) -> None:
-        async with self.db.transaction() as tx:
-            await enqueue(tx, self.clock(), **kwargs)
-
     async def due(self, limit: int = 50) -> list[OutItem]:
         now = iso(self.clock())
         items: list[OutItem] = []
@@ -106,13 +102,12 @@ class Outbox:
                              (iso_ceil(until), item.id))
 
 
-    async def requeue_undeliverable(self, chat_id: int | None = None) -> int:
+    async def requeue_undeliverable(self) -> int:
         """Try again what could not be delivered (a group was fixed, a resident came back)."""
-        where, params = ("AND chat_id = ?", (chat_id,)) if chat_id is not None else ("", ())
         async with self.db.transaction() as tx:
             cur = await tx.execute(
-                f"UPDATE outbox SET status = 'pending', due_at = ? WHERE status = 'undeliverable' "
-                f"{where}", (iso(self.clock()), *params))
+                "UPDATE outbox SET status = 'pending', due_at = ? WHERE status = 'undeliverable'",
+                (iso(self.clock()),))
             return cur.rowcount
 
     async def counts(self) -> dict[str, int]:
