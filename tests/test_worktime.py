@@ -89,3 +89,10 @@ def test_result_is_never_before_start_and_in_working_time(start: datetime, hours
     local_end = end.astimezone(AMS)
     assert WEEK.is_workday(local_end.date())
     assert time(9, 0) <= local_end.time() <= time(17, 0)
+
+
+def test_date_pickers_offer_working_days_only() -> None:
+    """The staff's day buttons skip weekends and holidays: King's Day 2026 is Monday 27 April."""
+    assert WEEK.workdays_from(date(2026, 4, 24), 3) == [
+        date(2026, 4, 24), date(2026, 4, 28), date(2026, 4, 29)]
+    assert WEEK.workdays_from(date(2026, 4, 25), 1) == [date(2026, 4, 28)]

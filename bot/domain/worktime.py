@@ -54,6 +54,15 @@ class WorkWeek:
         return (day.weekday() in self.days and day not in dutch_holidays(day.year)
                 and day not in self.extra_holidays)
 
+    def workdays_from(self, day: date, count: int) -> list[date]:
+        """`count` working days, starting with `day` itself if it is one (for date pickers)."""
+        days: list[date] = []
+        while len(days) < count:
+            if self.is_workday(day):
+                days.append(day)
+            day += timedelta(days=1)
+        return days
+
     def is_working_time(self, moment: datetime) -> bool:
         local = moment.astimezone(self.zone)
         return self.is_workday(local.date()) and self.start <= local.time() < self.end

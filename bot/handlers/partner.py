@@ -196,7 +196,7 @@ async def quick_send(staff: Staff, ticket: Ticket, press: Press) -> None:
         today = staff.services.clock().astimezone(staff.services.site.zone).date()
         rows = [[InlineKeyboardButton(staff.tr.date(day, "full"), callback_data=pack(
             "t", ticket.id, "qs", reply.id, day.strftime("%Y%m%d")))]
-            for day in quick.next_days(today)]
+            for day in staff.services.notifier.policy.week.workdays_from(today, 6)]
         await staff.alert()
         await staff.say(ticket, staff.tr._("Which day?"), reply_markup=InlineKeyboardMarkup(rows))
         return

@@ -7,7 +7,7 @@ Callback data: `v1:t:<id>:pm`, `pk:<c|v>`, `pd:<c|v>:<yyyymmdd>`, `pp:<c|v>:<yyy
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 import aiosqlite
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
@@ -56,11 +56,7 @@ async def when(staff: Staff, ticket: Ticket, press: Press) -> None:
     tr, week = staff.tr, staff.services.notifier.policy.week
     today = _today(staff)
     if press.arg(3) == "pick":  # the next ten working days
-        days: list[date] = []
-        day = today
-        while len(days) < 10:
-            day = week.add_workdays(day, 1)
-            days.append(day)
+        days = week.workdays_from(today + timedelta(days=1), 10)
         rows = [_button(tr.date(d, "full"), ticket, "pd", kind, d.strftime("%Y%m%d"))
                 for d in days]
     else:

@@ -7,7 +7,6 @@ language. Sites add their own in the site file (`[[quick_replies]]`, English tex
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, timedelta
 
 from bot.config import SiteConfig
 from bot.i18n import N_
@@ -37,14 +36,3 @@ def quick_replies(site: SiteConfig) -> list[QuickReply]:
 
 def find(site: SiteConfig, reply_id: str) -> QuickReply | None:
     return next((q for q in quick_replies(site) if q.id == reply_id), None)
-
-
-def next_days(today: date, count: int = 6) -> list[date]:
-    """Today and the next working days (Mon-Fri), for the date picker."""
-    days: list[date] = []
-    day = today
-    while len(days) < count:
-        if day.weekday() < 5:
-            days.append(day)
-        day += timedelta(days=1)
-    return days

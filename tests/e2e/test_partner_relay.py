@@ -12,7 +12,6 @@ from babel.dates import format_date
 from bot.config import SiteConfig
 from bot.domain.tickets import Status, Ticket
 from bot.i18n.bidi import isolate
-from bot.partners.quick import next_days
 from bot.testing.fake_api import JSONDict
 from bot.testing.harness import BotHarness, ResidentChat
 
@@ -323,7 +322,7 @@ async def test_quick_reply_with_a_date_in_the_residents_language(h: BotHarness,
     assert picker["text"] == gtr._("Which day?")
     site = h.services.site
     today = h.services.clock().astimezone(site.zone).date()
-    days = next_days(today)
+    days = h.services.notifier.policy.week.workdays_from(today, 6)
     assert group.buttons(picker) == [gtr.date(d, "full") for d in days]
     assert all(d.weekday() < 5 for d in days)
     day = days[1]
