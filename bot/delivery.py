@@ -27,6 +27,7 @@ from bot.domain.tickets import Ticket
 from bot.handlers.render import category_label
 from bot.partners.card import card_keyboard, card_text
 from bot.partners.notify import Notifier
+from bot.ratelimit import seconds
 from bot.store import Store
 from bot.store.outbox import OutItem, mark_sent, mark_undeliverable
 from bot.store.threads import remember, save_card
@@ -125,7 +126,7 @@ class Delivery:
         try:
             await self._send(item)
         except RetryAfter as exc:
-            await self.store.outbox.retry(item, _seconds(exc.retry_after), "429")
+            await self.store.outbox.retry(item, seconds(exc.retry_after), "429")
         except (BadRequest, Forbidden, ChatMigrated, Undeliverable) as exc:
             if "not modified" in str(exc).lower():  # the card already shows this state
                 await self.store.outbox.sent(item, None)
@@ -282,10 +283,6 @@ class Delivery:
     def _partner_of_chat(self, chat_id: int) -> str:
         partner = self.notifier.site.partner_in(chat_id)
         return partner.name if partner else str(chat_id)
-
-
-def _seconds(value: float | timedelta) -> timedelta:
-    return value if isinstance(value, timedelta) else timedelta(seconds=float(value))
 
 
 def _reason(exc: Exception) -> str:

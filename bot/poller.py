@@ -9,13 +9,13 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from datetime import timedelta
 from typing import Any
 
 from telegram import Update
 from telegram.error import NetworkError, RetryAfter, TimedOut
 from telegram.ext import Application
 
+from bot.ratelimit import seconds
 from bot.store.inbox import Inbox
 
 log = logging.getLogger(__name__)
@@ -52,9 +52,7 @@ class DurablePoller:
                 batch = await self.app.bot.get_updates(
                     offset=offset, timeout=self.timeout, allowed_updates=ALLOWED_UPDATES)
             except RetryAfter as exc:
-                wait = exc.retry_after
-                await self._sleep(wait.total_seconds() if isinstance(wait, timedelta)
-                                  else float(wait))
+                await self._sleep(seconds(exc.retry_after).total_seconds())
                 continue
             except TimedOut:
                 continue

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import asyncio
 from collections import deque
+from datetime import timedelta
 from types import TracebackType
 
 from telegram.ext import AIORateLimiter
@@ -54,3 +55,8 @@ class RateLimiter(AIORateLimiter):
         super().__init__(max_retries=max_retries)
         # PTB enters this with `async with` around each send to a private chat (22.x)
         self._base_limiter = RollingWindow(per_second)  # type: ignore[assignment]
+
+
+def seconds(value: float | timedelta) -> timedelta:
+    """A 429's retry_after as a timedelta (PTB gives an int or a timedelta, by setting)."""
+    return value if isinstance(value, timedelta) else timedelta(seconds=float(value))

@@ -10,6 +10,7 @@ from bot.handlers.callbacks import Press
 from bot.handlers.common import Turn, in_rows, inline
 from bot.handlers.flow import Flow, Step
 from bot.handlers.menu import show_menu
+from bot.handlers.relay import relay_to_partner, safe_to_relay
 from bot.handlers.render import category_label, status_label
 from bot.store.drafts import Draft
 
@@ -57,15 +58,11 @@ async def ask_message(turn: Turn, draft: Draft) -> None:
 
 
 async def message_add(turn: Turn, draft: Draft, message: Message) -> None:
-    from bot.handlers.relay import relay_to_partner
-
     ticket = await turn.services.store.tickets.get(int(draft.data.get("ticket_id", 0)))
     if ticket is None or ticket.resident_id != turn.user_id:
         await flow.cancel(turn)
         return
-    if message.text is None and not (message.photo or message.voice):
-        await turn.say(turn.tr._("I cannot use this here. Please send text, a photo or a voice "
-                                 "message."))
+    if not await safe_to_relay(turn, message):  # said why (a photo sent as a file, ...)
         return
     await turn.services.store.drafts.clear(turn.user_id)
     await relay_to_partner(turn, ticket, message)
