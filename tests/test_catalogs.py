@@ -75,18 +75,6 @@ def test_placeholders_match_the_source(lang: str) -> None:
 
 
 @pytest.mark.parametrize("lang", LANGS)
-def test_plural_header_is_babels_own(lang: str) -> None:
-    from babel.messages.plurals import get_plural
-
-    cat = catalog(lang)
-    babel = get_plural(lang)
-    assert (cat.num_plurals, cat.plural_expr) == (babel.num_plurals, babel.plural_expr)
-    if lang == "ar":  # CLDR "other" at index 4 and "many" at index 5 (DESIGN.md section 3)
-        assert cat.num_plurals == 6
-        assert "n%100>=3 && n%100<=10 ? 3" in cat.plural_expr
-
-
-@pytest.mark.parametrize("lang", LANGS)
 def test_category_labels_of_the_example_site_are_translated(lang: str) -> None:
     site = load_site_config(EXAMPLE_SITE_CONFIG)
     ids = {m.id for m in catalog(lang) if m.id and m.string}

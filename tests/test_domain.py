@@ -171,17 +171,3 @@ def test_language_matching_and_rtl() -> None:
     assert i18n.get("fr").lang == "nl"  # unknown falls back to the site default
     ar = i18n.get("ar")
     assert f"{FSI}M-0001{PDI}" in ar._("Your number is {ref}. Keep it.", ref="M-0001")
-
-
-@pytest.mark.parametrize(("n", "form"), [(0, 0), (1, 1), (2, 2), (5, 3), (11, 5), (100, 4)])
-def test_arabic_plural_forms_follow_babels_header(n: int, form: int) -> None:
-    i18n = I18n(SITE.languages, SITE.default_language, SITE.zone)
-    text = i18n.get("ar").ngettext("{n} photo", "{n} photos", n)
-    from babel.messages.pofile import read_po
-
-    from bot.i18n.catalogs import po_path
-
-    with po_path("ar").open("rb") as fh:
-        cat = read_po(fh, locale="ar")
-    expected = cat["{n} photo"].string[form].format(n=f"{FSI}{n}{PDI}")
-    assert text == expected
