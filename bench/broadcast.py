@@ -23,12 +23,13 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from bot import broadcast
 from bot.config import EXAMPLE_SITE_CONFIG, load_site_config
 from bot.store import Store
+from bot.store.clock import RunningClock
 from bot.testing.fake_api import FakeBotAPI
-from bot.testing.harness import BotHarness
+from bot.testing.harness import WORKDAY_11, BotHarness, workday_clock
 
 
 async def seed(db: Path, count: int) -> None:
-    store = await Store.open(db)
+    store = await Store.open(db, workday_clock())
     await store.close()
     conn = sqlite3.connect(db)
     now = "2026-03-02T09:00:00+00:00"
@@ -52,12 +53,15 @@ async def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         db = Path(tmp) / "bench.db"
         await seed(db, args.residents)
-        fake = FakeBotAPI(enforce_limits=True)
+        # Pacing is measured in real time, so the bot and the fake Telegram share a clock that
+        # runs at real speed, from the working day's 11:00 (never in the residents' quiet hours).
+        clock = RunningClock(WORKDAY_11)
+        fake = FakeBotAPI(enforce_limits=True, clock=clock.timestamp)
         for partner in site.partners:
             fake.add_group(partner.chat_id, partner.name)
         for i in range(args.residents):
             fake.register_user(40_000_000 + i, f"R{i}")
-        async with BotHarness.start(db, site, fake=fake, rate_limit=True) as h:
+        async with BotHarness.start(db, site, clock=clock, fake=fake, rate_limit=True) as h:
             texts = {"nl": "Morgen is het water afgesloten.", "ar": "غدًا سيُقطع الماء."}
             await broadcast.start(h.store.db, h.services.clock(), chat_id=-1001000000001,
                                   thread_id=None, target=broadcast.Target("zambesidreef"),

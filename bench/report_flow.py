@@ -26,13 +26,13 @@ from telegram.ext import ApplicationBuilder, ContextTypes, MessageHandler, filte
 
 from bot.store import Store
 from bot.testing.fake_api import FakeBotAPI
-from bot.testing.harness import BotHarness
+from bot.testing.harness import BotHarness, workday_clock
 from bot.testing.updates import Person, Updates
 
 
 async def seed(db: Path, count: int) -> None:
     """`count` closed tickets of 1,000 residents, written straight into the schema."""
-    store = await Store.open(db)
+    store = await Store.open(db, workday_clock())
     await store.close()
     conn = sqlite3.connect(db)
     now = "2026-01-01T00:00:00+00:00"

@@ -225,7 +225,7 @@ def add_batch(conn: sqlite3.Connection, site: SiteConfig, first_id: int) -> Batc
 
 
 async def seed(db: Path, site: SiteConfig, history: int, result: Result) -> Batch:
-    store = await Store.open(db)  # migrate to the full schema
+    store = await Store.open(db, lambda: NOW)  # migrate to the full schema
     await store.close()
     t0 = time.perf_counter()
     conn = sqlite3.connect(db)

@@ -32,7 +32,7 @@ from bot.i18n import I18n
 from bot.partners.groups import check_groups, on_bot_added
 from bot.ratelimit import RateLimiter
 from bot.store import Store
-from bot.store.clock import Clock, utcnow
+from bot.store.clock import Clock
 
 log = logging.getLogger(__name__)
 DEMO_TOKEN = "123456:DEMO-no-network"
@@ -108,8 +108,8 @@ def build_application(
     settings: Settings,
     site: SiteConfig,
     *,
+    clock: Clock,
     request: BaseRequest | None = None,
-    clock: Clock = utcnow,
     content: Content | None = None,
     run_worker: bool = True,
 ) -> Application:

@@ -18,7 +18,7 @@ from bot.followup.engine import FollowUps
 from bot.i18n import I18n
 from bot.partners.notify import Notifier
 from bot.store import Store
-from bot.store.clock import Clock, utcnow
+from bot.store.clock import Clock
 
 if TYPE_CHECKING:
     from bot.delivery import Delivery
@@ -31,7 +31,7 @@ class Services:
     site: SiteConfig
     i18n: I18n
     content: Content
-    clock: Clock = utcnow
+    clock: Clock  # the one source of "now" (bot/store/clock.py)
     # False in tests and the demo: they deliver the outbox themselves, step by step.
     run_worker: bool = True
     _store: Store | None = field(default=None, repr=False)

@@ -1,6 +1,8 @@
 """`buurtbot demo`: the real bot, in-process, against a fake Telegram; no token, no network.
 
 Three residents use the bot in their own language; each chat is printed as that person sees it.
+Time is an input: the demo plays on a fixed working day (bot/testing/moments.py), so it shows the
+same thing at 3 a.m. on a Sunday as at 11:00 on a Tuesday.
 """
 
 from __future__ import annotations
@@ -11,7 +13,7 @@ from pathlib import Path
 
 from bot.config import SiteConfig
 from bot.i18n import language_name
-from bot.testing.harness import BotHarness, ResidentChat
+from bot.testing.harness import WORKDAY_11, BotHarness, ResidentChat, workday_clock
 
 WIDTH = 72
 
@@ -88,7 +90,9 @@ async def partner_handles_amina(h: BotHarness, amina: ResidentChat) -> list[str]
 async def run_demo(site: SiteConfig) -> int:
     logging.getLogger().setLevel(logging.WARNING)
     with tempfile.TemporaryDirectory(prefix="buurtbot-demo-") as tmp:
-        async with BotHarness.start(Path(tmp) / "demo.db", site) as h:
+        print(f"The demo plays on {WORKDAY_11:%A %d %B %Y, %H:%M} ({WORKDAY_11.tzinfo}), "
+              "whatever the time is now.")
+        async with BotHarness.start(Path(tmp) / "demo.db", site, clock=workday_clock()) as h:
             scenes = [
                 ("Amina (العربية) reports noise", amina_reports_noise),
                 ("Mehmet (Türkçe) asks for help with debts", mehmet_asks_help_with_debts),

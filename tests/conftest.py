@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from bot.config import EXAMPLE_SITE_CONFIG, SiteConfig, load_site_config
+from bot.store import clock
 from bot.testing.harness import BotHarness
 
 
@@ -20,3 +21,11 @@ def site() -> SiteConfig:
 async def h(tmp_path: Path, site: SiteConfig) -> AsyncIterator[BotHarness]:
     async with BotHarness.start(tmp_path / "bot.db", site) as harness:
         yield harness
+
+
+@pytest.fixture(autouse=True)
+def no_wall_clock(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Time is an input: a test that reads the wall clock by accident fails (bot.store.clock
+    raises WallClockRead). A test that means "now" says so with @pytest.mark.wallclock."""
+    if request.node.get_closest_marker("wallclock") is None:
+        monkeypatch.setattr(clock, "wall_clock_allowed", False)

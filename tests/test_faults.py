@@ -12,13 +12,14 @@ import random
 import re
 from collections import Counter
 from collections.abc import AsyncIterator, Awaitable, Callable
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 import pytest
 
 from bot.config import SiteConfig
+from bot.store.clock import SimClock
 from bot.testing.fake_api import ApiCall, FakeBotAPI, Fault
 from bot.testing.harness import BotHarness, ResidentChat
 
@@ -30,17 +31,9 @@ CARD = re.compile(r"🆕 #(M-\d{4}) ")
 START = datetime(2026, 3, 10, 9, 0, 0, tzinfo=UTC)
 
 
-class Clock:
+def Clock() -> SimClock:
     """Moved by hand. Starts on a whole second at 10:00 in Utrecht (outside quiet hours)."""
-
-    def __init__(self) -> None:
-        self.now = START
-
-    def __call__(self) -> datetime:
-        return self.now
-
-    def advance(self, seconds: float) -> None:
-        self.now += timedelta(seconds=seconds)
+    return SimClock(START)
 
 
 class GroupFaults(FakeBotAPI):
@@ -68,11 +61,11 @@ class GroupFaults(FakeBotAPI):
 
 
 @pytest.fixture
-def clock() -> Clock:
+def clock() -> SimClock:
     return Clock()
 
 
-def new_fake(site: SiteConfig, clock: Clock, cls: type[FakeBotAPI] = FakeBotAPI) -> Any:
+def new_fake(site: SiteConfig, clock: SimClock, cls: type[FakeBotAPI] = FakeBotAPI) -> Any:
     # the fake records call times on the same clock, so delays can be checked on its call log
     fake = cls(clock=lambda: clock.now.timestamp())
     for partner in site.partners:
@@ -81,7 +74,7 @@ def new_fake(site: SiteConfig, clock: Clock, cls: type[FakeBotAPI] = FakeBotAPI)
 
 
 @pytest.fixture
-async def h(tmp_path: Path, site: SiteConfig, clock: Clock) -> AsyncIterator[BotHarness]:
+async def h(tmp_path: Path, site: SiteConfig, clock: SimClock) -> AsyncIterator[BotHarness]:
     async with BotHarness.start(tmp_path / "bot.db", site, clock=clock,
                                 fake=new_fake(site, clock)) as harness:
         yield harness
@@ -123,7 +116,7 @@ async def next_sendable(h: BotHarness) -> datetime | None:
     return await h.store.outbox.next_due()
 
 
-async def deliver_all(h: BotHarness, clock: Clock, max_rounds: int = 200) -> int:
+async def deliver_all(h: BotHarness, clock: SimClock, max_rounds: int = 200) -> int:
     """Deliver, move the clock to the next due time, again, until nothing is pending."""
     for rounds in range(max_rounds):
         await h.deliver()
@@ -183,7 +176,7 @@ def assert_delays_kept(calls: list[ApiCall]) -> None:
 
 # ----------------------------------------------------------------------------- tests
 async def test_burst_then_502s_timeouts_and_429s_deliver_everything_once(
-        h: BotHarness, clock: Clock, monkeypatch: pytest.MonkeyPatch) -> None:
+        h: BotHarness, clock: SimClock, monkeypatch: pytest.MonkeyPatch) -> None:
     async def hold() -> None:  # the worker is behind: the cards pile up in the outbox
         pass
 
@@ -229,7 +222,7 @@ async def test_burst_then_502s_timeouts_and_429s_deliver_everything_once(
 
 
 async def test_faults_during_the_burst_hit_the_outbox_not_the_residents(
-        tmp_path: Path, site: SiteConfig, clock: Clock) -> None:
+        tmp_path: Path, site: SiteConfig, clock: SimClock) -> None:
     rng = random.Random(1234)
     kinds = [Fault.server_error(502), Fault.server_error(503), Fault.timeout(),
              Fault.retry_after(1), Fault.retry_after(2)]
@@ -257,7 +250,7 @@ async def test_faults_during_the_burst_hit_the_outbox_not_the_residents(
 
 
 async def test_kicked_from_the_group_then_retry_delivers_each_card_once(
-        h: BotHarness, clock: Clock) -> None:
+        h: BotHarness, clock: SimClock) -> None:
     nl = h.tr("nl")
     h.fake.chats[GROUP].bot_status = "kicked"
     chats = await burst(h, 3)
@@ -295,7 +288,7 @@ async def test_kicked_from_the_group_then_retry_delivers_each_card_once(
 
 
 async def test_the_worker_sleeps_while_the_head_of_a_chat_backs_off(
-        h: BotHarness, clock: Clock, monkeypatch: pytest.MonkeyPatch) -> None:
+        h: BotHarness, clock: SimClock, monkeypatch: pytest.MonkeyPatch) -> None:
     async def hold() -> None:
         pass
 

@@ -9,10 +9,11 @@ from bot.homes_io import read_homes_csv
 from bot.schedule import read_planning
 from bot.store import Store
 from bot.store.homes import NewHome, address_key
+from bot.testing.harness import workday_clock
 
 
 async def test_reimport_with_other_case_updates_the_home_and_its_spelling(tmp_path: Path) -> None:
-    store = await Store.open(tmp_path / "bot.db")
+    store = await Store.open(tmp_path / "bot.db", workday_clock())
     try:
         assert await store.homes.upsert([NewHome("zambesidreef", "Zambesidreef", 1, "b", "A", 3)]
                                         ) == (1, 0)
@@ -27,7 +28,7 @@ async def test_reimport_with_other_case_updates_the_home_and_its_spelling(tmp_pa
 
 async def test_a_database_with_an_address_twice_prefers_the_exact_spelling(
         tmp_path: Path) -> None:
-    store = await Store.open(tmp_path / "bot.db")
+    store = await Store.open(tmp_path / "bot.db", workday_clock())
     try:  # as an import before addresses ignored case could leave it
         async with store.db.transaction() as tx:
             await tx.executemany(
@@ -54,7 +55,7 @@ async def test_both_readers_match_addresses_regardless_of_case(tmp_path: Path) -
     homes.write_text("street,number,addition,building\nZambesidreef,1,b,zambesidreef\n"
                      "ZAMBESIDREEF,1,B,zambesidreef\n", encoding="utf-8")
     assert read_homes_csv(homes, site).errors == ["line 3: same address as line 2"]
-    store = await Store.open(tmp_path / "bot.db")
+    store = await Store.open(tmp_path / "bot.db", workday_clock())
     try:
         await store.homes.upsert([NewHome("zambesidreef", "Zambesidreef", 1, "b")])
         plan = tmp_path / "plan.csv"

@@ -6,12 +6,14 @@ import asyncio
 import time
 from pathlib import Path
 
+import pytest
+
 from bot import broadcast
 from bot.config import SiteConfig
 from bot.ratelimit import RateLimiter, RollingWindow
 from bot.store.homes import NewHome
 from bot.testing.fake_api import FakeBotAPI
-from bot.testing.harness import BotHarness
+from bot.testing.harness import WORKDAY_11, BotHarness
 
 
 async def stamps_of(window: RollingWindow, count: int) -> list[float]:
@@ -44,9 +46,10 @@ async def test_a_stalled_loop_does_not_cost_the_slots_it_missed() -> None:
     assert after[-1] - after[0] < 0.5
 
 
+@pytest.mark.slow  # about 40 s of real-time pacing
 async def test_the_bot_paces_sends_through_the_rolling_window(tmp_path: Path,
                                                               site: SiteConfig) -> None:
-    now = [time.time()]
+    now = [WORKDAY_11.timestamp()]
     fake = FakeBotAPI(enforce_limits=True, clock=lambda: now[0])
     for partner in site.partners:
         fake.add_group(partner.chat_id, partner.name)

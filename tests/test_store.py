@@ -11,15 +11,12 @@ import pytest
 
 from bot.domain.tickets import Action, Attachment, IllegalTransition, Kind, NewTicket, Status
 from bot.store import Store
+from bot.store.clock import SimClock
 from bot.store.migrations import MIGRATIONS, migrate
 
 
-class Clock:
-    def __init__(self) -> None:
-        self.now = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
-
-    def __call__(self) -> datetime:
-        return self.now
+def Clock() -> SimClock:
+    return SimClock(datetime(2026, 3, 2, 9, 0, tzinfo=UTC))
 
 
 def new_ticket(key: str, user: int = 1, **kw: object) -> NewTicket:
@@ -31,7 +28,7 @@ def new_ticket(key: str, user: int = 1, **kw: object) -> NewTicket:
 
 
 async def test_blank_database_migrates_to_current(tmp_path: Path) -> None:
-    store = await Store.open(tmp_path / "a.db")
+    store = await Store.open(tmp_path / "a.db", Clock())
     try:
         row = await store.db.fetchone("PRAGMA user_version")
         assert row is not None and row[0] == len(MIGRATIONS)
@@ -58,7 +55,7 @@ async def test_older_database_with_rows_migrates_to_current(tmp_path: Path, star
             " lang, status, created_at, updated_at) VALUES (1, 'M-0001', 7, 'k', 'nuisance',"
             " 'noise', 'dock', 'tr', 'open', '2026-01-01T00:00:00+00:00',"
             " '2026-01-01T00:00:00+00:00')")
-    store = await Store.open(path)
+    store = await Store.open(path, Clock())
     try:
         assert (await store.db.fetchone("PRAGMA user_version"))[0] == len(MIGRATIONS)  # type: ignore[index]
         ticket = await store.tickets.get(1)
@@ -75,7 +72,7 @@ async def test_a_failed_migration_changes_nothing(
 
     monkeypatch.setattr(migrations, "MIGRATIONS", [*MIGRATIONS, "CREATE TABLE x (a);\nBROKEN SQL;"])
     with pytest.raises(sqlite3.OperationalError):
-        await Store.open(tmp_path / "f.db")
+        await Store.open(tmp_path / "f.db", Clock())
     conn = sqlite3.connect(tmp_path / "f.db")
     assert conn.execute("PRAGMA user_version").fetchone()[0] == 0
     assert conn.execute("SELECT count(*) FROM sqlite_master WHERE name = 'x'").fetchone()[0] == 0
@@ -137,11 +134,11 @@ async def test_events_are_append_only(store: Store) -> None:
 
 
 async def test_drafts_survive_reopening(tmp_path: Path) -> None:
-    s = await Store.open(tmp_path / "d.db")
+    s = await Store.open(tmp_path / "d.db", Clock())
     await s.residents.set_language(5, "tr")
     d = await s.drafts.start(5, "help", "describe", texts=["borç"])
     await s.close()
-    s = await Store.open(tmp_path / "d.db")
+    s = await Store.open(tmp_path / "d.db", Clock())
     again = await s.drafts.get(5)
     await s.close()
     assert again is not None and (again.key, again.step, again.data) == (d.key, "describe",

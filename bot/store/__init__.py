@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from bot.store.clock import Clock, utcnow
+from bot.store.clock import Clock
 from bot.store.db import Database
 from bot.store.drafts import Drafts
 from bot.store.due import DueRows
@@ -32,7 +32,7 @@ class Store:
     homes: Homes
 
     @classmethod
-    async def open(cls, path: Path | str, clock: Clock = utcnow) -> Store:
+    async def open(cls, path: Path | str, clock: Clock) -> Store:
         db = await Database.open(path)
         return cls(
             db=db,

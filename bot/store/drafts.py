@@ -10,7 +10,7 @@ from typing import Any
 
 import aiosqlite
 
-from bot.store.clock import Clock, iso, utcnow
+from bot.store.clock import Clock, iso
 from bot.store.db import Database
 
 
@@ -43,7 +43,7 @@ def new_key() -> str:
 
 
 class Drafts:
-    def __init__(self, db: Database, clock: Clock = utcnow) -> None:
+    def __init__(self, db: Database, clock: Clock) -> None:
         self.db = db
         self.clock = clock
 

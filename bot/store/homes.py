@@ -10,7 +10,7 @@ import secrets
 from dataclasses import dataclass
 from datetime import timedelta
 
-from bot.store.clock import Clock, iso, utcnow
+from bot.store.clock import Clock, iso
 from bot.store.db import Database
 
 ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
@@ -76,7 +76,7 @@ def address_key(street: str, number: int, addition: str) -> tuple[str, int, str]
 
 
 class Homes:
-    def __init__(self, db: Database, clock: Clock = utcnow) -> None:
+    def __init__(self, db: Database, clock: Clock) -> None:
         self.db = db
         self.clock = clock
 

@@ -13,14 +13,14 @@ import json
 from datetime import timedelta
 from typing import Any
 
-from bot.store.clock import Clock, iso, utcnow
+from bot.store.clock import Clock, iso
 from bot.store.db import Database
 
 KEEP_IDS = timedelta(days=2)  # Telegram keeps unconfirmed updates for at most 24 hours
 
 
 class Inbox:
-    def __init__(self, db: Database, clock: Clock = utcnow) -> None:
+    def __init__(self, db: Database, clock: Clock) -> None:
         self.db = db
         self.clock = clock
 

@@ -7,13 +7,13 @@ from typing import Any
 
 from bot.domain.tickets import ACTIVE, Status
 from bot.store import drafts
-from bot.store.clock import Clock, iso, utcnow
+from bot.store.clock import Clock, iso
 from bot.store.db import Database
 from bot.store.tickets import AfterChange, add_event, erase_content, fetch
 
 
 class Privacy:
-    def __init__(self, db: Database, clock: Clock = utcnow) -> None:
+    def __init__(self, db: Database, clock: Clock) -> None:
         self.db = db
         self.clock = clock
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass, field
 
-from bot.store.clock import Clock, iso, utcnow
+from bot.store.clock import Clock, iso
 from bot.store.db import Database
 
 
@@ -17,7 +17,7 @@ class Resident:
 
 
 class Residents:
-    def __init__(self, db: Database, clock: Clock = utcnow) -> None:
+    def __init__(self, db: Database, clock: Clock) -> None:
         self.db = db
         self.clock = clock
 

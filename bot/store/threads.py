@@ -12,7 +12,7 @@ from typing import Any
 
 import aiosqlite
 
-from bot.store.clock import Clock, iso, utcnow
+from bot.store.clock import Clock, iso
 from bot.store.db import Database
 
 
@@ -44,7 +44,7 @@ class Pending:
 
 
 class Threads:
-    def __init__(self, db: Database, clock: Clock = utcnow) -> None:
+    def __init__(self, db: Database, clock: Clock) -> None:
         self.db = db
         self.clock = clock
 

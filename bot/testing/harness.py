@@ -14,6 +14,7 @@ from __future__ import annotations
 import itertools
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -25,12 +26,15 @@ from bot.config import EXAMPLE_SITE_CONFIG, Settings, SiteConfig, load_site_conf
 from bot.i18n import Translator, language_name
 from bot.i18n.bidi import strip_controls
 from bot.runtime import running
-from bot.store.clock import Clock, utcnow
+from bot.store.clock import Clock
 from bot.testing.fake_api import FakeBotAPI, JSONDict
+from bot.testing.moments import WORKDAY_11, workday_clock
 from bot.testing.transcript import render_chat
 from bot.testing.updates import Person, Updates
 
 _ids = itertools.count(5550001)
+__all__ = ["WORKDAY_11", "BotHarness", "GroupChat", "ResidentChat", "StaffMember",
+           "workday_clock"]
 
 
 class BotHarness:
@@ -48,15 +52,18 @@ class BotHarness:
 
     @classmethod
     @asynccontextmanager
-    async def start(cls, db: Path, site: SiteConfig | None = None, *, clock: Clock = utcnow,
-                    fake: FakeBotAPI | None = None, forums: set[str] | None = None,
-                    groups: bool = True, rate_limit: bool = False) -> AsyncIterator[BotHarness]:
+    async def start(cls, db: Path, site: SiteConfig | None = None, *,
+                    clock: Clock | None = None, fake: FakeBotAPI | None = None,
+                    forums: set[str] | None = None, groups: bool = True,
+                    rate_limit: bool = False) -> AsyncIterator[BotHarness]:
         """The real Application on `db`. Every partner group exists in the fake Telegram with
         the bot as admin (`groups=False` leaves them out); `forums` names partners whose group
-        has topics enabled."""
+        has topics enabled. Without `clock` the bot and the fake Telegram share a standing
+        clock at WORKDAY_11 (`h.clock`, moved by the test)."""
         site = site or load_site_config(EXAMPLE_SITE_CONFIG)
+        clock = clock or workday_clock()
         if fake is None:
-            fake = FakeBotAPI()
+            fake = FakeBotAPI(clock=lambda: clock().timestamp())
             if groups:
                 for partner in site.partners:
                     fake.add_group(partner.chat_id, partner.name,
@@ -71,6 +78,11 @@ class BotHarness:
     @property
     def services(self) -> Any:
         return self.app.bot_data["services"]
+
+    @property
+    def clock(self) -> Any:
+        """The bot's clock (a SimClock unless the test passed another)."""
+        return self.services.clock
 
     @property
     def store(self) -> Any:
@@ -109,13 +121,11 @@ class BotHarness:
         await self.deliver()
         return handled
 
-    async def tick(self, clock: Any, hours: float, step_minutes: int = 15) -> None:
-        """Walk simulated time forward with a mutable clock, sweeping as the bot would."""
-        from datetime import timedelta
-
+    async def tick(self, hours: float, step_minutes: int = 15) -> None:
+        """Walk the harness's clock forward, sweeping as the bot would."""
         steps = int(hours * 60 // step_minutes)
         for _ in range(steps):
-            clock.now += timedelta(minutes=step_minutes)
+            self.clock.advance(timedelta(minutes=step_minutes))
             await self.sweep()
 
     def group(self, partner_id: str) -> GroupChat:

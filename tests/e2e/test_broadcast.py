@@ -11,18 +11,15 @@ import pytest
 
 from bot import broadcast
 from bot.config import SiteConfig
+from bot.store.clock import SimClock
 from bot.store.homes import NewHome
 from bot.testing.harness import BotHarness, ResidentChat
 
 AMS = ZoneInfo("Europe/Amsterdam")
 
 
-class Clock:
-    def __init__(self) -> None:
-        self.now = datetime(2026, 3, 2, 10, 0, tzinfo=AMS)
-
-    def __call__(self) -> datetime:
-        return self.now
+def Clock() -> SimClock:
+    return SimClock(datetime(2026, 3, 2, 10, 0, tzinfo=AMS))
 
 
 async def linked(h: BotHarness, name: str, lang: str, number: int, well: str) -> ResidentChat:
@@ -202,10 +199,10 @@ async def test_an_announcement_sent_at_night_waits_for_the_morning(tmp_path: Pat
         assert tr._("It is quiet time for residents now. The announcement goes out at {time}.",
                     time=tr.time(datetime(2026, 3, 3, 8, 0).time())) in g.texts()[-1]
         reports = len(g.texts())
-        await h.tick(clock, hours=9.5, step_minutes=5)  # until 07:30
+        await h.tick(hours=9.5, step_minutes=5)  # until 07:30
         assert "📣 Morgen geen water." not in piet.last_text
         assert len(g.texts()) - reports <= 1  # at most one "0 of 1 sent", not one a minute
-        await h.tick(clock, hours=1, step_minutes=1)
+        await h.tick(hours=1, step_minutes=1)
         assert piet.last_text == "📣 Morgen geen water."
         assert g.texts()[-1] == "✅ " + tr._(
             "Announcement done: {sent} delivered, {failed} could not be delivered.",

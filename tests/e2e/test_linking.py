@@ -13,6 +13,7 @@ from bot.config import EXAMPLE_SITE_CONFIG, load_site_config
 from bot.homes_io import read_homes_csv
 from bot.store.homes import MAX_FAILED, NewHome, looks_like_code, new_code
 from bot.testing.harness import BotHarness
+from bot.testing.moments import workday_clock
 
 HOMES = [NewHome("zambesidreef", "Zambesidreef", 12, "B", "A", 3),
          NewHome("zambesidreef", "Zambesidreef", 14, "", "A", 3)]
@@ -110,12 +111,12 @@ def test_cli_imports_homes_and_writes_codes_csv_png_and_pdf(
     bad = tmp_path / "bad.csv"
     bad.write_text("street,number,building\nZambesidreef,1,zambesidreef\nX,y,zambesidreef\n",
                    encoding="utf-8")
-    assert main(["import-homes", str(bad)]) == 1
+    assert main(["import-homes", str(bad)], clock=workday_clock()) == 1
     assert "nothing imported" in capsys.readouterr().err
-    assert main(["import-homes", str(homes)]) == 0
+    assert main(["import-homes", str(homes)], clock=workday_clock()) == 0
     out = tmp_path / "letters"
     assert main(["invite-codes", "--building", "zambesidreef", "--bot", "buurtbot_bot",
-                 "--out", str(out)]) == 0
+                 "--out", str(out)], clock=workday_clock()) == 0
     rows = list(csv.DictReader((out / "zambesidreef-codes.csv").open(encoding="utf-8")))
     assert len(rows) == 10 and len({r["code"] for r in rows}) == 10
     assert rows[0]["link"] == f"https://t.me/buurtbot_bot?start={rows[0]['code']}"
@@ -123,8 +124,8 @@ def test_cli_imports_homes_and_writes_codes_csv_png_and_pdf(
     assert (out / "zambesidreef-sheets.pdf").read_bytes().startswith(b"%PDF")
     # running it again gives the same codes: the letters already sent stay valid
     assert main(["invite-codes", "--building", "zambesidreef", "--bot", "buurtbot_bot",
-                 "--out", str(out)]) == 0
+                 "--out", str(out)], clock=workday_clock()) == 0
     again = list(csv.DictReader((out / "zambesidreef-codes.csv").open(encoding="utf-8")))
     assert [r["code"] for r in again] == [r["code"] for r in rows]
-    assert main(["revoke-code", rows[0]["code"]]) == 0
-    assert main(["revoke-code", rows[0]["code"]]) == 1
+    assert main(["revoke-code", rows[0]["code"]], clock=workday_clock()) == 0
+    assert main(["revoke-code", rows[0]["code"]], clock=workday_clock()) == 1

@@ -11,19 +11,12 @@ from bot.config import SiteConfig
 from bot.followup.policy import Policy
 from bot.handlers.callbacks import pack
 from bot.schedule import apply_planning, read_planning
+from bot.store.clock import SimClock as Clock
 from bot.store.homes import NewHome
 from bot.testing.harness import BotHarness, ResidentChat
 
 AMS = ZoneInfo("Europe/Amsterdam")
 HEADER = "address,date,start,end,work,notes\n"
-
-
-class Clock:
-    def __init__(self, start: datetime) -> None:
-        self.now = start
-
-    def __call__(self) -> datetime:
-        return self.now
 
 
 async def plan(h: BotHarness, tmp_path: Path, rows: str, name: str) -> None:

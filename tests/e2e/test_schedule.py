@@ -12,6 +12,7 @@ from bot.followup.policy import Policy
 from bot.schedule import apply_planning, read_planning
 from bot.store.homes import NewHome
 from bot.testing.harness import BotHarness
+from bot.testing.moments import workday_clock
 
 HEADER = "address,date,start,end,work,notes\n"
 NOW = datetime(2026, 2, 20, 12, 0, tzinfo=UTC)
@@ -106,14 +107,14 @@ def test_cli_import_schedule(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
     homes = tmp_path / "homes.csv"
     homes.write_text("street,number,addition,building,stairwell,floor\n"
                      "Zambesidreef,12,B,zambesidreef,A,3\n", encoding="utf-8")
-    assert main(["import-homes", str(homes)]) == 0
+    assert main(["import-homes", str(homes)], clock=workday_clock()) == 0
     bad = planning(tmp_path, "Nowhere 1,2026-03-03,08:00,16:00,kitchen,\n", "bad.csv")
-    assert main(["import-schedule", str(bad)]) == 1
+    assert main(["import-schedule", str(bad)], clock=workday_clock()) == 1
     assert "nothing imported" in capsys.readouterr().err
     good = planning(tmp_path, "Zambesidreef 12B,03-03-2026,08:00,16:00,kitchen,\n")
-    assert main(["import-schedule", str(good)]) == 0
+    assert main(["import-schedule", str(good)], clock=workday_clock()) == 0
     assert "1 added" in capsys.readouterr().out
-    assert main(["import-schedule", str(good)]) == 0
+    assert main(["import-schedule", str(good)], clock=workday_clock()) == 0
     assert "1 unchanged" in capsys.readouterr().out
 
 
