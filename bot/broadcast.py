@@ -76,6 +76,7 @@ async def start(db: Database, now: datetime, *, chat_id: int, thread_id: int | N
         for user_id, lang in people:
             await enqueue(tx, now, chat_id=user_id, method="send", purpose="broadcast",
                           dedupe_key=f"bc:{broadcast_id}:{user_id}", bulk=True, due_at=send_at,
+                          initiative=True,
                           payload={"text": "📣 " + text_for(texts, lang, fallback)})
         await schedule(tx, now, kind="bc_progress", due_at=(send_at or now) + PROGRESS_EVERY,
                        broadcast=broadcast_id)

@@ -78,8 +78,9 @@ class Delivery:
             if sent:
                 continue
             self._wake.clear()
+            idle = await self._idle()  # before wait() exists: a cancel here leaves no coroutine
             with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._wake.wait(), timeout=await self._idle())
+                await asyncio.wait_for(self._wake.wait(), timeout=idle)
 
     async def _idle(self) -> float:
         due = await self.store.outbox.next_due()
@@ -117,14 +118,16 @@ class Delivery:
 
     # -- one item --------------------------------------------------------------------------
     async def deliver(self, item: OutItem) -> None:
-        if item.chat_id > 0:  # a resident: quiet hours hold also for what waited out a downtime
-            now = self.store.outbox.clock()
-            morning = self.notifier.policy.resident_time(now)
-            if morning > now:
-                await self.store.outbox.postpone(item, morning)
+        silent = False
+        if item.chat_id > 0:  # a resident: quiet hours (bot/followup/policy.py to_resident)
+            how = self.notifier.policy.to_resident(
+                self.store.outbox.clock(), initiative=item.initiative, created_at=item.created_at)
+            if how.hold_until is not None:
+                await self.store.outbox.postpone(item, how.hold_until)
                 return
+            silent = how.silent
         try:
-            await self._send(item)
+            await self._send(item, silent)
         except RetryAfter as exc:
             await self.store.outbox.retry(item, seconds(exc.retry_after), "429")
         except (BadRequest, Forbidden, ChatMigrated, Undeliverable) as exc:
@@ -142,13 +145,13 @@ class Delivery:
         delay = min(2.0 ** (item.attempts + 1), MAX_BACKOFF)
         await self.store.outbox.retry(item, timedelta(seconds=delay), type(exc).__name__)
 
-    async def _send(self, item: OutItem) -> None:
+    async def _send(self, item: OutItem, silent: bool) -> None:
         if item.method == "card":
             await self._post_card(item)
         elif item.method == "card_edit":
             await self._edit_card(item)
         else:
-            message = await self._plain(item)
+            message = await self._plain(item, silent)
             await self._done(item, message.message_id)
 
     async def _done(self, item: OutItem, message_id: int | None) -> None:
@@ -173,8 +176,10 @@ class Delivery:
         thread = await self.store.threads.get(item.ticket_id, item.chat_id)
         return thread.target() if thread else {}
 
-    async def _plain(self, item: OutItem) -> Message | MessageId:
+    async def _plain(self, item: OutItem, silent: bool) -> Message | MessageId:
         p, where = item.payload, await self._where(item)
+        if silent:  # quiet hours: it arrives without a sound (Bot API disable_notification)
+            where["disable_notification"] = True
         if item.method == "send":
             markup = p.get("reply_markup")
             return await self.bot.send_message(

@@ -26,7 +26,8 @@ import pytest
 from bot.config import SiteConfig
 from bot.domain.tickets import Status, Ticket
 from bot.i18n import Translator
-from bot.testing.fake_api import FakeBotAPI, JSONDict
+from bot.store.clock import SimClock as Clock
+from bot.testing.fake_api import FakeBotAPI, Fault, JSONDict
 from bot.testing.harness import BotHarness, ResidentChat, StaffMember
 
 AMS = ZoneInfo("Europe/Amsterdam")
@@ -41,16 +42,6 @@ NOT_WIRED = ("BUG: the card's 🤝 Promise button answers 'This button is old.':
 def at(day: int, hour: int, minute: int = 0, month: int = 3) -> datetime:
     """A local moment in 2026 (Amsterdam), as an aware datetime."""
     return datetime(2026, month, day, hour, minute, tzinfo=AMS)
-
-
-class Clock:
-    """The bot's clock (`clock()`), moved by the test (`clock.now`); always UTC inside."""
-
-    def __init__(self, start: datetime) -> None:
-        self.now = start.astimezone(UTC)
-
-    def __call__(self) -> datetime:
-        return self.now
 
 
 @dataclass(frozen=True)
@@ -410,17 +401,19 @@ async def test_a_simulated_week(tmp_path: Path, site: SiteConfig) -> None:
         assert piet.last_text == h.tr("nl")._("Thank you for telling us.")
         assert [s.chat_id for s in rec.take()] == [piet.chat_id]  # nobody else is bothered
 
-        # Wednesday 23:00: Els answers Piet late at night; he reads it at 08:00
+        # Wednesday 23:00: Els answers Piet late at night; it reaches him at once, silently
+        # (quiet hours hold the bot's own messages, not people's)
         seen = await until(at(4, 23))
         assert brief(seen) == [(at(4, 14), sanne.chat_id, feedback_again(h, e, "nl"))]
         assert buttons(seen[0].msg) == feedback_buttons(h, "nl")
         await els.reply(card(h, c), "Morgen om tien uur komt de monteur.")
-        assert [s.chat_id for s in rec.take()] == []
+        [late] = rec.take()
+        assert brief([late]) == [(at(4, 23), piet.chat_id,
+                                  relayed(h, "nl", "Els", "Morgen om tien uur komt de monteur."))]
+        assert h.fake.was_silent(piet.chat_id, int(late.msg["message_id"]))
 
         # to Friday 22:00: an unsafe situation is reported, counted in calendar hours
         assert brief(await until(at(6, 22))) == expect(
-            (at(5, 8), piet.chat_id,
-             relayed(h, "nl", "Els", "Morgen om tien uur komt de monteur.")),
             (at(6, 14), wonen, closed_unanswered(h, e)),
         )
         assert (await fresh(h, e)).status == Status.CLOSED
@@ -657,8 +650,11 @@ async def test_still_on_it_daily_at_most_and_never_at_night(tmp_path: Path,
         assert {s.text for s in mine} == {still_on_it(h, t, "ar")}
 
 
-async def test_a_staff_reply_at_night_reaches_the_resident_at_eight(tmp_path: Path,
-                                                                    site: SiteConfig) -> None:
+@pytest.mark.parametrize("hour, minute", [(21, 15), (23, 0), (7, 45)])
+async def test_a_staff_reply_at_night_reaches_the_resident_at_once_silently(
+        tmp_path: Path, site: SiteConfig, hour: int, minute: int) -> None:
+    """Quiet hours hold the bot's own initiatives, not people: a reply written at night goes at
+    once, without a sound, and does not count as the bot's message of the day."""
     clock = Clock(at(2, 10))
     async with bot(tmp_path / "bot.db", site, clock) as h:
         rec = Recorder(h.fake)
@@ -666,15 +662,28 @@ async def test_a_staff_reply_at_night_reaches_the_resident_at_eight(tmp_path: Pa
         t = await report(mehmet, "tr")
         jan = h.staff(WONEN, "Jan")
         await claim(h, jan, t)
-        await walk(h, clock, at(2, 23))
+        night = at(2, hour, minute) if hour >= 12 else at(3, hour, minute)
+        await walk(h, clock, night)
         rec.take()
         await jan.reply(card(h, t), "Ik bel je morgen om tien uur.")
-        assert [s.chat_id for s in rec.take()] == []  # nothing goes out at 23:00
-        await walk(h, clock, at(3, 7, 45))
-        assert rec.take() == []
-        await walk(h, clock, at(3, 9))
-        assert brief(rec.take()) == [(at(3, 8), mehmet.chat_id,
-                                      relayed(h, "tr", "Jan", "Ik bel je morgen om tien uur."))]
+        [seen] = rec.take()
+        assert brief([seen]) == [(night, mehmet.chat_id,
+                                  relayed(h, "tr", "Jan", "Ik bel je morgen om tien uur."))]
+        assert h.fake.was_silent(mehmet.chat_id, int(seen.msg["message_id"]))
+        assert (await fresh(h, t)).resident_notified_at is None  # not the bot's own
+
+
+async def test_a_reply_by_day_rings_as_usual(tmp_path: Path, site: SiteConfig) -> None:
+    clock = Clock(at(2, 10))
+    async with bot(tmp_path / "bot.db", site, clock) as h:
+        mehmet = await h.onboard("Mehmet", "tr")
+        t = await report(mehmet, "tr")
+        jan = h.staff(WONEN, "Jan")
+        await claim(h, jan, t)
+        await jan.reply(card(h, t), "Ik bel je morgen.")
+        last = h.fake.last_message(mehmet.chat_id)
+        assert last is not None and "Ik bel je morgen." in text_of(last)
+        assert not h.fake.was_silent(mehmet.chat_id, int(last["message_id"]))
 
 
 async def test_feedback_reminder_once_then_closed_as_unanswered(tmp_path: Path,
@@ -1014,6 +1023,26 @@ async def test_never_two_bot_messages_about_one_ticket_within_a_day(tmp_path: Pa
         assert still_on_it(h, t, "ar") in [s.text for s in mine]
 
 
+async def test_a_staff_reply_does_not_push_the_promise_question_a_day_later(
+        tmp_path: Path, site: SiteConfig) -> None:
+    """The one-a-day rule counts the bot's own messages only: a reply from Jan at 12:30 on the
+    promised day does not hold "Did Woningcorporatie call you?" back until the next day."""
+    clock = Clock(at(2, 10))
+    async with bot(tmp_path / "bot.db", site, clock) as h:
+        rec = Recorder(h.fake)
+        noor = await h.onboard("Noor", "ar")
+        t = await report(noor, "ar")
+        jan = h.staff(WONEN, "Jan")
+        await claim(h, jan, t)
+        await promise(h, jan, t, "I will call", "Tomorrow", "morning")
+        await walk(h, clock, at(3, 12, 30))
+        await jan.reply(card(h, t), "Ik probeer het vanmiddag nog een keer.")
+        rec.take()
+        await walk(h, clock, at(3, 14))
+        mine = [s for s in rec.take() if s.chat_id == noor.chat_id]
+        assert brief(mine) == [(at(3, 13), noor.chat_id, promise_question(h, "ar", "call"))]
+
+
 async def test_a_weekend_promise_is_not_announced_as_today_on_monday(tmp_path: Path,
                                                                      site: SiteConfig) -> None:
     clock = Clock(at(6, 10))  # Friday
@@ -1051,8 +1080,10 @@ async def test_after_downtime_no_tomorrow_reminder_on_the_day_itself(tmp_path: P
         assert promise_reminder(h, t, "Els", "visit", today=False, part="afternoon") not in texts
 
 
-async def test_a_reply_queued_for_the_morning_waits_again_if_the_bot_returns_at_night(
+async def test_a_reply_that_waited_out_a_downtime_waits_for_the_morning(
         tmp_path: Path, site: SiteConfig) -> None:
+    """A reply is "just now" only for a while: one that could not go out (Telegram did not
+    answer, then the bot was down) and can finally go at night waits for 08:00, as before."""
     db = tmp_path / "bot.db"
     clock = Clock(at(2, 10))
     fake = new_fake(site, clock)
@@ -1061,16 +1092,18 @@ async def test_a_reply_queued_for_the_morning_waits_again_if_the_bot_returns_at_
         t = await report(mehmet, "tr")
         jan = h.staff(WONEN, "Jan")
         await claim(h, jan, t)
-        await walk(h, clock, at(2, 23))
+        await walk(h, clock, at(2, 20, 50))
         rec = Recorder(fake)
-        await jan.reply(card(h, t), "Ik bel je morgen.")  # queued for Tuesday 08:00
-        assert rec.take() == []
+        fake.inject("sendMessage", Fault.timeout())  # Telegram does not answer; the bot stops
+        await jan.reply(card(h, t), "Ik bel je morgen.")
+        assert [s for s in rec.take() if s.chat_id == mehmet.chat_id] == []
     clock.now = at(4, 23).astimezone(UTC)  # the bot was down until Wednesday 23:00
     async with bot(db, site, clock, fake) as h:
         await walk(h, clock, at(5, 10))
         mine = [s for s in rec.take() if s.chat_id == mehmet.chat_id]
         assert brief(mine) == [(at(5, 8), mehmet.chat_id,
                                 relayed(h, "tr", "Jan", "Ik bel je morgen."))]
+        assert not fake.was_silent(mehmet.chat_id, int(mine[0].msg["message_id"]))
 
 
 async def test_every_recorded_promise_is_checked_with_the_resident(tmp_path: Path,

@@ -112,7 +112,8 @@ class Ticket:
     contact_due: datetime | None = None
     resolve_due: datetime | None = None
     contacted_at: datetime | None = None
-    resident_notified_at: datetime | None = None
+    resident_notified_at: datetime | None = None  # the bot's last own message (one a day)
+    resident_news_at: datetime | None = None  # the last message of any kind about it
 
 
 @dataclass

@@ -93,6 +93,7 @@ async def tell_home(tx: aiosqlite.Connection, now: datetime, policy: Policy, i18
         text, markup = render(i18n.get(lang))  # type: ignore[operator]
         await enqueue(tx, now, chat_id=user_id, method="send", purpose="notice",
                       dedupe_key=f"{dedupe}:{user_id}", due_at=policy.resident_time(now),
+                      initiative=True,
                       payload={"text": text,
                                "reply_markup": markup.to_dict() if markup else None})
         sent += 1

@@ -12,6 +12,18 @@ from bot.domain.worktime import WorkWeek, add_hours
 DAYS = {"mon": 0, "tue": 1, "wed": 2, "thu": 3, "fri": 4, "sat": 5, "sun": 6}
 PARTS = {"morning": (9, 12), "afternoon": (12, 17), "evening": (17, 21)}
 ONE_DAY = timedelta(days=1)
+# A message a person caused that is older than this when it can finally go (the bot or Telegram
+# was down) is no longer "just now": in quiet hours it waits for the morning like the bot's own.
+FRESH = timedelta(minutes=15)
+
+
+@dataclass(frozen=True)
+class ToResident:
+    """How a message to a resident goes now: held until `hold_until`, or sent (silently in quiet
+    hours, as Telegram apps expect of a message at night)."""
+
+    hold_until: datetime | None = None
+    silent: bool = False
 
 
 @dataclass(frozen=True)
@@ -58,6 +70,19 @@ class Policy:
         if not quiet:
             return moment
         return datetime.combine(day, f.quiet_end, tzinfo=self.zone)
+
+    def to_resident(self, now: datetime, *, initiative: bool,
+                    created_at: datetime | None) -> ToResident:
+        """Quiet hours hold the bot's own initiatives (reminders, notices, broadcasts) until the
+        morning. What a person caused just now (a staff reply, a claim, a handover) goes at once,
+        silently; what waited out a downtime keeps the morning rule."""
+        morning = self.resident_time(now)
+        if morning <= now:
+            return ToResident()
+        stale = created_at is None or now - created_at > FRESH
+        if initiative or stale:
+            return ToResident(hold_until=morning)
+        return ToResident(silent=True)
 
     def still_on_it_after(self) -> timedelta:
         return timedelta(days=self.site.followup.still_on_it_days)

@@ -185,7 +185,7 @@ async def still(s: Sweeper, tx: aiosqlite.Connection, row: DueRow, t: Ticket,
                 now: datetime) -> Outcome:
     if t.status not in (Status.OPEN, Status.CLAIMED):
         return None if t.status not in ACTIVE else now + s.policy.still_on_it_after()
-    last = t.resident_notified_at or t.created_at
+    last = t.resident_news_at or t.created_at  # a staff reply is news too
     if last + s.policy.still_on_it_after() > now:
         return last + s.policy.still_on_it_after()
     # "still on it" gives way to a question the resident is waiting for (one message a day)
@@ -197,7 +197,7 @@ async def still(s: Sweeper, tx: aiosqlite.Connection, row: DueRow, t: Ticket,
             return now + s.policy.still_on_it_after()
     if wait := s.resident_wait(t, now):
         return wait
-    await s.notifier.to_resident(tx, now, t, texts.still_on_it(s.notifier, t))
+    await s.notifier.remind_resident(tx, now, t, texts.still_on_it(s.notifier, t))
     return now + s.policy.still_on_it_after()
 
 
@@ -207,8 +207,8 @@ async def feedback_reminder(s: Sweeper, tx: aiosqlite.Connection, row: DueRow, t
         return None
     if wait := s.resident_wait(t, now):
         return wait
-    await s.notifier.to_resident(tx, now, t, texts.feedback_again(s.notifier, t),
-                                 texts.feedback_markup(s.notifier, t))
+    await s.notifier.remind_resident(tx, now, t, texts.feedback_again(s.notifier, t),
+                                     texts.feedback_markup(s.notifier, t))
     return None
 
 
@@ -253,8 +253,8 @@ async def promise_check(s: Sweeper, tx: aiosqlite.Connection, row: DueRow, t: Ti
         return None
     if wait := s.resident_wait(t, now):
         return wait
-    await s.notifier.to_resident(tx, now, t, texts.promise_question(s.notifier, t, promise),
-                                 texts.promise_markup(s.notifier, t, promise_id))
+    await s.notifier.remind_resident(tx, now, t, texts.promise_question(s.notifier, t, promise),
+                                     texts.promise_markup(s.notifier, t, promise_id))
     if row.kind == "promise_check":  # at most one gentle reminder, then "no answer"
         await schedule(tx, now, kind="promise_nudge", ticket_id=t.id, due_at=now + ONE_DAY,
                        promise=promise_id)

@@ -61,31 +61,43 @@ class Notifier:
     async def to_resident(self, tx: aiosqlite.Connection, now: datetime, ticket: Ticket,
                           text: str, markup: InlineKeyboardMarkup | None = None,
                           dedupe: str | None = None) -> None:
+        """What a person just did (a reply, a claim, a handover) reaches the resident at once,
+        silently in quiet hours; it is news, but not one of the bot's own messages."""
         if ticket.resident_id is None:  # the resident erased their data: nobody to tell
             return
         await enqueue(tx, now, chat_id=ticket.resident_id, method="send", purpose="resident",
-                      ticket_id=ticket.id, dedupe_key=dedupe, payload=_send(text, markup),
-                      due_at=self.policy.resident_time(now))
-        await self._notified(tx, ticket, now)
+                      ticket_id=ticket.id, dedupe_key=dedupe, payload=_send(text, markup))
+        await self._news(tx, ticket, now)
 
-    async def _notified(self, tx: aiosqlite.Connection, ticket: Ticket, now: datetime) -> None:
-        """Remember when the resident last heard about this ticket (one-a-day rule)."""
-        await tx.execute("UPDATE tickets SET resident_notified_at = ? WHERE id = ?",
-                         (iso(self.policy.resident_time(now)), ticket.id))
+    async def remind_resident(self, tx: aiosqlite.Connection, now: datetime, ticket: Ticket,
+                              text: str, markup: InlineKeyboardMarkup | None = None) -> None:
+        """The bot's own initiative (a reminder, "were you helped?", "we are still on it"):
+        outside quiet hours only, and it counts for the one-a-day rule."""
+        if ticket.resident_id is None:
+            return
+        arrives = self.policy.resident_time(now)
+        await enqueue(tx, now, chat_id=ticket.resident_id, method="send", purpose="resident",
+                      ticket_id=ticket.id, payload=_send(text, markup), due_at=arrives,
+                      initiative=True)
+        await tx.execute("UPDATE tickets SET resident_notified_at = ?, resident_news_at = ?"
+                         " WHERE id = ?", (iso(arrives), iso(arrives), ticket.id))
+
+    async def _news(self, tx: aiosqlite.Connection, ticket: Ticket, now: datetime) -> None:
+        """Remember when the resident last heard anything about this ticket."""
+        await tx.execute("UPDATE tickets SET resident_news_at = ? WHERE id = ?",
+                         (iso(now), ticket.id))
 
     async def copy_to(self, tx: aiosqlite.Connection, now: datetime, ticket: Ticket, chat_id: int,
                       *, from_chat: int, message_id: int, caption: str,
                       markup: InlineKeyboardMarkup | None = None,
                       dedupe: str | None = None) -> None:
-        to_resident = chat_id > 0  # private chats have positive ids, groups negative
         await enqueue(tx, now, chat_id=chat_id, method="copy", purpose="relay",
                       ticket_id=ticket.id, dedupe_key=dedupe,
                       payload={"from_chat_id": from_chat, "message_id": message_id,
                                "caption": caption,
-                               "reply_markup": markup.to_dict() if markup else None},
-                      due_at=self.policy.resident_time(now) if to_resident else now)
-        if to_resident:
-            await self._notified(tx, ticket, now)
+                               "reply_markup": markup.to_dict() if markup else None})
+        if chat_id > 0:  # a resident (private chats have positive ids, groups negative)
+            await self._news(tx, ticket, now)
 
     async def to_group(self, tx: aiosqlite.Connection, now: datetime, ticket: Ticket | None,
                        chat_id: int, text: str, *, html: bool = False,

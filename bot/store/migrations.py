@@ -252,6 +252,16 @@ MIGRATIONS: list[str] = [
     CREATE INDEX homes_address_nocase
         ON homes(street COLLATE NOCASE, number, addition COLLATE NOCASE);
     """,
+    # 10: quiet hours hold the bot's own initiatives, not people. `initiative` marks what the bot
+    # sends of its own accord (reminders, notices, broadcasts); what a person caused just now goes
+    # at once (silently at night). What was pending at the upgrade keeps the old rule. Tickets
+    # tell apart the bot's last own message (the one-a-day rule) from the resident's last news of
+    # any kind ("we are still on it" after days without news).
+    """
+    ALTER TABLE outbox ADD COLUMN initiative INTEGER NOT NULL DEFAULT 1;
+    ALTER TABLE tickets ADD COLUMN resident_news_at TEXT;
+    UPDATE tickets SET resident_news_at = resident_notified_at;
+    """,
 ]
 
 

@@ -17,7 +17,7 @@ from typing import Any
 
 import aiosqlite
 
-from bot.store.clock import Clock, iso, iso_ceil, utcnow
+from bot.store.clock import Clock, iso, iso_ceil
 from bot.store.db import Database
 
 
@@ -32,20 +32,26 @@ class OutItem:
     payload: dict[str, Any]
     attempts: int
     bulk: bool = False
+    # the bot's own initiative (held in the residents' quiet hours), not a person's doing
+    initiative: bool = True
+    created_at: datetime | None = None
 
 
 async def enqueue(
     tx: aiosqlite.Connection, now: datetime, *, chat_id: int, method: str, purpose: str,
     payload: dict[str, Any] | None = None, ticket_id: int | None = None,
     thread_id: int | None = None, dedupe_key: str | None = None, due_at: datetime | None = None,
-    bulk: bool = False,
+    bulk: bool = False, initiative: bool = False,
 ) -> None:
-    """Add a message to send; a repeated dedupe_key (a replayed update) adds nothing."""
+    """Add a message to send; a repeated dedupe_key (a replayed update) adds nothing.
+    `initiative`: the bot sends it of its own accord, so a resident gets it only outside quiet
+    hours; otherwise a person caused it just now and it goes at once (bot/delivery.py)."""
     await tx.execute(
         "INSERT OR IGNORE INTO outbox (dedupe_key, chat_id, thread_id, ticket_id, purpose, method,"
-        " payload, due_at, created_at, bulk) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        " payload, due_at, created_at, bulk, initiative) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         (dedupe_key, chat_id, thread_id, ticket_id, purpose, method,
-         json.dumps(payload or {}, ensure_ascii=False), iso(due_at or now), iso(now), int(bulk)),
+         json.dumps(payload or {}, ensure_ascii=False), iso(due_at or now), iso(now), int(bulk),
+         int(initiative)),
     )
 
 
@@ -57,7 +63,7 @@ _HEAD = (" NOT EXISTS (SELECT 1 FROM outbox p WHERE p.status = 'pending'"
 
 
 class Outbox:
-    def __init__(self, db: Database, clock: Clock = utcnow) -> None:
+    def __init__(self, db: Database, clock: Clock) -> None:
         self.db = db
         self.clock = clock
 
@@ -66,14 +72,16 @@ class Outbox:
         items: list[OutItem] = []
         for bulk in (0, 1):  # everything else first, then bulk
             rows = await self.db.fetchall(
-                "SELECT id, chat_id, thread_id, ticket_id, purpose, method, payload, attempts, bulk"
-                " FROM outbox o WHERE status = 'pending' AND bulk = ? AND due_at <= ? AND"
+                "SELECT id, chat_id, thread_id, ticket_id, purpose, method, payload, attempts,"
+                " bulk, initiative, created_at FROM outbox o"
+                " WHERE status = 'pending' AND bulk = ? AND due_at <= ? AND"
                 # in index order (bulk, due_at, id), so SQLite stops after `limit` rows instead
                 # of sorting the whole queue; a chat's own order is kept by _HEAD
                 f"{_HEAD} ORDER BY due_at, id LIMIT ?",
                 (bulk, now, limit - len(items)))
             items += [OutItem(r[0], r[1], r[2], r[3], r[4], r[5], json.loads(r[6]), r[7],
-                              bool(r[8])) for r in rows]
+                              bool(r[8]), bool(r[9]), datetime.fromisoformat(r[10]))
+                      for r in rows]
             if len(items) >= limit:
                 break
         return items

@@ -22,14 +22,14 @@ from bot.domain.tickets import (
     transition,
 )
 from bot.store import drafts
-from bot.store.clock import Clock, iso, parse, utcnow
+from bot.store.clock import Clock, iso, parse
 from bot.store.db import Database
 
 COLUMNS = (
     "id, ref, resident_id, kind, category, partner_id, description, attachments, building,"
     " location, anonymous, first_name, contact, phone, contact_lang, lang, status, created_at,"
     " updated_at, closed_at, claimed_by, claimed_name, pseudonym, claim_due, contact_due,"
-    " resolve_due, contacted_at, resident_notified_at"
+    " resolve_due, contacted_at, resident_notified_at, resident_news_at"
 )
 
 
@@ -48,6 +48,7 @@ def _ticket(row: aiosqlite.Row) -> Ticket:
         claim_due=parse(row["claim_due"]), contact_due=parse(row["contact_due"]),
         resolve_due=parse(row["resolve_due"]), contacted_at=parse(row["contacted_at"]),
         resident_notified_at=parse(row["resident_notified_at"]),
+        resident_news_at=parse(row["resident_news_at"]),
     )
 
 
@@ -75,7 +76,7 @@ async def fetch(tx: aiosqlite.Connection, ticket_id: int) -> Ticket:
 
 
 class Tickets:
-    def __init__(self, db: Database, clock: Clock = utcnow) -> None:
+    def __init__(self, db: Database, clock: Clock) -> None:
         self.db = db
         self.clock = clock
 

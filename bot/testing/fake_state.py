@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import asyncio
 import itertools
-import time
 from collections import Counter, deque
 from collections.abc import Callable
 from typing import Any
@@ -29,6 +28,7 @@ from bot.testing.fake_types import (
     chat_id_of,
     utf16_len,
 )
+from bot.testing.moments import WORKDAY_11
 
 
 class FakeState:
@@ -37,7 +37,8 @@ class FakeState:
     def __init__(self, bot_id: int = 7000000001, bot_username: str = "buurtbot_test_bot",
                  bot_first_name: str = "Buurtbot", clock: Callable[[], float] | None = None,
                  *, enforce_limits: bool = False) -> None:
-        self.clock: Callable[[], float] = clock or time.time
+        # Message dates come from the test's clock; alone, the fake stands at the tests' moment.
+        self.clock: Callable[[], float] = clock or WORKDAY_11.timestamp
         self.bot_user: JSONDict = {"id": bot_id, "is_bot": True, "first_name": bot_first_name,
                                    "username": bot_username}
         self.enforce_limits = enforce_limits
@@ -55,6 +56,7 @@ class FakeState:
         self.limit_hits: Counter[str] = Counter()
         self.deleted: list[tuple[int, int]] = []
         self.reply_keyboards: dict[tuple[int, int], JSONDict] = {}
+        self.silent: set[tuple[int, int]] = set()  # (chat, message) sent with disable_notification
         self.callback_ids: dict[str, bool] = {}  # callback_query id -> already answered?
         self._faults: list[tuple[str, Fault]] = []
         self._sends: deque[tuple[float, int]] = deque()
@@ -164,6 +166,10 @@ class FakeState:
         """Text or caption of each bot message in the chat, for terse assertions."""
         return [str(m.get("text", m.get("caption", ""))) for m in self.sent_to(chat_id)]
 
+    def was_silent(self, chat_id: int, message_id: int) -> bool:
+        """Sent with disable_notification: the phone showed it without a sound."""
+        return (chat_id, message_id) in self.silent
+
     def reply_keyboard(self, chat_id: int, message_id: int) -> JSONDict | None:
         """Reply keyboards are not part of Telegram's Message object, so they are kept here."""
         return self.reply_keyboards.get((chat_id, message_id))
@@ -229,8 +235,11 @@ class FakeState:
     def _send(self, chat: ChatState, params: Params, content: JSONDict) -> JSONDict:
         markup = validate_markup(params.get("reply_markup"))
         reply = self._reply_target(chat, params)
-        return self._store(chat, self.bot_user, content, markup=markup, reply_to=reply,
-                           thread_id=params.get("message_thread_id"))
+        msg = self._store(chat, self.bot_user, content, markup=markup, reply_to=reply,
+                          thread_id=params.get("message_thread_id"))
+        if params.get("disable_notification"):  # delivered without a sound or a banner
+            self.silent.add((chat.id, int(msg["message_id"])))
+        return msg
 
     def _caption(self, params: Params) -> JSONDict:
         if not params.get("caption"):

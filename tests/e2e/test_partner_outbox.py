@@ -5,41 +5,33 @@ after their delay and delivered exactly once."""
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
-from datetime import datetime, timedelta
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
 
 from bot.config import SiteConfig
 from bot.domain.tickets import Status, Ticket
-from bot.store.clock import utcnow
+from bot.store.clock import SimClock
 from bot.testing.fake_api import Fault
-from bot.testing.harness import BotHarness, ResidentChat
+from bot.testing.harness import WORKDAY_11, BotHarness, ResidentChat
 
 GROUP = "woningcorporatie"
 
 
-class Clock:
-    """A clock the test moves by hand, so retry delays pass without sleeping."""
-
-    def __init__(self, fraction: float = 0.0) -> None:
-        # Start on a whole second (plus `fraction`): stored times have whole seconds.
-        self.now: datetime = utcnow().replace(microsecond=0) + timedelta(seconds=fraction)
-
-    def __call__(self) -> datetime:
-        return self.now
-
-    def advance(self, seconds: float) -> None:
-        self.now += timedelta(seconds=seconds)
+def Clock(fraction: float = 0.0) -> SimClock:
+    """A clock the test moves by hand, so retry delays pass without sleeping. It starts on the
+    harness's working day, on a whole second (plus `fraction`): stored times have whole seconds."""
+    return SimClock(WORKDAY_11 + timedelta(seconds=fraction))
 
 
 @pytest.fixture
-def clock() -> Clock:
+def clock() -> SimClock:
     return Clock()
 
 
 @pytest.fixture
-async def hc(tmp_path: Path, site: SiteConfig, clock: Clock) -> AsyncIterator[BotHarness]:
+async def hc(tmp_path: Path, site: SiteConfig, clock: SimClock) -> AsyncIterator[BotHarness]:
     async with BotHarness.start(tmp_path / "bot.db", site, clock=clock) as harness:
         yield harness
 
@@ -195,7 +187,7 @@ async def test_bot_removed_from_the_coordinator_group_too(h: BotHarness) -> None
     (Fault.retry_after(1), 1), (Fault.timeout(), 2),
 ])
 async def test_a_passing_fault_is_retried_and_delivered_once(
-        hc: BotHarness, clock: Clock, fault: Fault, delay: int) -> None:
+        hc: BotHarness, clock: SimClock, fault: Fault, delay: int) -> None:
     h = hc
     amina = await h.onboard("Amina", "ar")
     ticket = await report(h, amina, "ar")
@@ -223,7 +215,7 @@ async def test_a_passing_fault_is_retried_and_delivered_once(
     assert h.fake.texts(amina.chat_id).count(expected) == 1
 
 
-async def test_backoff_grows_with_each_failure(hc: BotHarness, clock: Clock) -> None:
+async def test_backoff_grows_with_each_failure(hc: BotHarness, clock: SimClock) -> None:
     h = hc
     amina = await h.onboard("Amina", "ar")
     ticket = await report(h, amina, "ar")
@@ -240,7 +232,7 @@ async def test_backoff_grows_with_each_failure(hc: BotHarness, clock: Clock) -> 
 
 
 async def test_a_fault_of_our_own_is_retried_after_a_back_off(
-        hc: BotHarness, clock: Clock, monkeypatch: pytest.MonkeyPatch) -> None:
+        hc: BotHarness, clock: SimClock, monkeypatch: pytest.MonkeyPatch) -> None:
     """A bug while sending one item does not stop the worker, drop the item or retry it in a
     tight loop: it waits like a 5xx would, then goes."""
     import bot.delivery
@@ -252,11 +244,11 @@ async def test_a_fault_of_our_own_is_retried_after_a_back_off(
     expected = claimed_text(h, ticket, "ar")
     real, faults = bot.delivery.Delivery._plain, []
 
-    async def broken(self: bot.delivery.Delivery, item: object) -> object:
+    async def broken(self: bot.delivery.Delivery, item: object, silent: bool) -> object:
         if not faults:
             faults.append(item)
             raise RuntimeError("a bug")
-        return await real(self, item)  # type: ignore[arg-type]
+        return await real(self, item, silent)  # type: ignore[arg-type]
 
     monkeypatch.setattr(bot.delivery.Delivery, "_plain", broken)
     await h.staff(GROUP, "Jan").reply(h.group(GROUP).card(ticket.ref), "We komen morgen")
@@ -270,7 +262,7 @@ async def test_a_fault_of_our_own_is_retried_after_a_back_off(
 
 
 async def test_a_card_that_failed_once_keeps_its_topic(tmp_path: Path, site: SiteConfig,
-                                                       clock: Clock) -> None:
+                                                       clock: SimClock) -> None:
     async with BotHarness.start(tmp_path / "bot.db", site, clock=clock,
                                 forums={GROUP}) as h:
         amina = await h.onboard("Amina", "ar")
@@ -300,7 +292,7 @@ async def test_a_card_that_failed_once_keeps_its_topic(tmp_path: Path, site: Sit
 
 
 async def test_messages_for_one_chat_keep_their_order_behind_a_fault(hc: BotHarness,
-                                                                     clock: Clock) -> None:
+                                                                     clock: SimClock) -> None:
     h = hc
     amina = await h.onboard("Amina", "ar")
     ticket = await report(h, amina, "ar")
