@@ -15,21 +15,41 @@ from bot.config import (
     ConfigError,
     Settings,
     SiteConfig,
+    default_letters,
     load_site_config,
+    settings_problems,
 )
 from bot.content import CONTENT_DIR, faq_path
 from bot.i18n.catalogs import po_path
-from bot.logsetup import setup_logging
+from bot.logsetup import Redactor, setup_logging
+from bot.store.clock import Clock, RunningClock, utcnow
 
 NO_TOKEN = """No bot token set.
 
 To run the real bot:
   1. In Telegram, talk to @BotFather, send /newbot and follow the steps.
-  2. Copy the token it gives you and set it:  export BUURTBOT_TOKEN='123456:ABC...'
+  2. Copy the token it gives you and set it:  export BUURTBOT_TOKEN='123456789:AAE...'
   3. Run again:  buurtbot run --config config/site.toml
 
 To see the bot working without a token or network, run:  buurtbot demo
 """
+
+
+def say_database(settings: Settings) -> None:
+    """Which database a command uses, once, on stderr: a wrong one is the first thing to rule
+    out when codes "do not work" or requests seem gone."""
+    new = "" if settings.db.exists() else " (does not exist yet)"
+    print(f"database: {settings.db}{new}", file=sys.stderr)
+
+
+def load_settings() -> Settings | None:
+    """Settings from the environment, or None after one line per bad variable."""
+    try:
+        return Settings()
+    except ValidationError as exc:  # never print exc itself: it shows the values, token too
+        for line in settings_problems(exc):
+            print(line, file=sys.stderr)
+        return None
 
 
 def site_path(arg: str | None, settings: Settings) -> Path:
@@ -70,20 +90,26 @@ def cmd_check_config(args: argparse.Namespace) -> int:
     return 0
 
 
-def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
+def cmd_run(args: argparse.Namespace, settings: Settings, clock: Clock) -> int:
     if settings.token is None:
         print(NO_TOKEN, file=sys.stderr)
         return 2
+    say_database(settings)
     try:
         site = check_site(site_path(args.config, settings))
     except ConfigError as exc:
         print(exc, file=sys.stderr)
         return 1
     from bot.app import build_application
-    from bot.serve import serve
+    from bot.serve import StartError, serve
 
-    app = build_application(settings, site)
-    asyncio.run(serve(app, poll_timeout=settings.poll_timeout))
+    app = build_application(settings, site, clock=clock)
+    try:
+        asyncio.run(serve(app, poll_timeout=settings.poll_timeout,
+                          retry_max=settings.retry_max))
+    except StartError as exc:
+        print(Redactor(settings.token.get_secret_value())(str(exc)), file=sys.stderr)
+        return exc.exit_code
     return 0
 
 
@@ -95,10 +121,13 @@ def cmd_demo(args: argparse.Namespace) -> int:
         return 1
     from bot.demo import run_demo
 
+    print("database: a temporary one, deleted when the demo ends", file=sys.stderr)
     return asyncio.run(run_demo(site))
 
 
-def main(argv: list[str] | None = None) -> int:
+def main(argv: list[str] | None = None, *, clock: Clock = utcnow) -> int:
+    """The command line. `clock` is the one source of "now" for what the command does; tests
+    pass a standing one (bot/store/clock.py)."""
     parser = argparse.ArgumentParser(prog="buurtbot", description=__doc__)
     sub = parser.add_subparsers(dest="command")
     run = sub.add_parser("run", help="run the bot against Telegram (needs BUURTBOT_TOKEN)")
@@ -114,7 +143,8 @@ def main(argv: list[str] | None = None) -> int:
     codes = sub.add_parser("invite-codes", help="one invitation code per home: CSV + QR sheets")
     codes.add_argument("--building", required=True, help="building id from the site file")
     codes.add_argument("--bot", required=True, help="the bot's username, for the t.me link")
-    codes.add_argument("--out", default=".", help="folder for the CSV, PNG and PDF files")
+    codes.add_argument("--out", help="folder for the CSV, PNG and PDF files "
+                                     f"(default {default_letters()})")
     codes.add_argument("--config", help="site TOML")
     revoke = sub.add_parser("revoke-code", help="make an invitation code stop working")
     revoke.add_argument("code")
@@ -122,24 +152,28 @@ def main(argv: list[str] | None = None) -> int:
     plan.add_argument("csv", help="columns: address,date,start,end,work,notes")
     plan.add_argument("--config", help="site TOML")
     args = parser.parse_args(argv)
-    setup_logging()
-    if args.command == "check-config":
+    if args.command == "check-config":  # needs no settings
+        setup_logging()
         return cmd_check_config(args)
-    try:
-        settings = Settings()
-    except ValidationError as exc:
-        print(f"environment: {exc}", file=sys.stderr)
-        return 1
+    settings = load_settings()
+    if settings is None:
+        return 2
+    if settings.clock_start is not None:  # a rehearsal or a crash test, never production
+        print(f"clock: starts at {settings.clock_start.isoformat()} (BUURTBOT_CLOCK_START), "
+              "not the real time", file=sys.stderr)
+        clock = RunningClock(settings.clock_start)
+    setup_logging(token=settings.token.get_secret_value() if settings.token else None)
     if args.command == "run":
-        return cmd_run(args, settings)
+        return cmd_run(args, settings, clock)
     if args.command in ("import-homes", "invite-codes", "revoke-code", "import-schedule"):
         from bot.homes_cli import run_homes_command
 
-        return asyncio.run(run_homes_command(args, settings))
+        say_database(settings)
+        return asyncio.run(run_homes_command(args, settings, clock))
     if args.command is None:  # plain `buurtbot`: the real bot with a token, else the demo
         if settings.token is not None:
             args.config = None
-            return cmd_run(args, settings)
+            return cmd_run(args, settings, clock)
         print("No BUURTBOT_TOKEN set: playing the offline demo. "
               "See README.md to run the real bot.\n", file=sys.stderr)
         args.config = None

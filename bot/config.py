@@ -8,13 +8,17 @@ the key and the problem.
 
 from __future__ import annotations
 
+import os
+import re
 import tomllib
+from collections.abc import Mapping
 from datetime import date, time
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import (
+    AwareDatetime,
     BaseModel,
     ConfigDict,
     Field,
@@ -33,20 +37,102 @@ Kind = Literal["question", "nuisance", "help"]
 SLUG = r"^[a-z][a-z0-9_]{0,30}$"
 
 
+# What @BotFather hands out: the bot's id, a colon, and about 35 characters of secret. Lenient on
+# the length, so a token of a slightly different shape still passes.
+TOKEN_SHAPE = re.compile(r"\d+:[A-Za-z0-9_-]{30,50}")
+BAD_TOKEN = ("this is not a bot token (@BotFather gives one like 123456789:AAE..., digits, a colon "
+             "and about 35 letters, digits, - or _)")
+
+
+def _checkout(root: Path) -> bool:
+    """Running from a source checkout (an editable install), not from an installed package."""
+    return (root / "pyproject.toml").exists()
+
+
+def data_home(root: Path | None = None, env: Mapping[str, str] | None = None) -> Path:
+    """The folder for the bot's own files: <checkout>/data, else $XDG_DATA_HOME/buurtbot."""
+    root, env = root or ROOT, os.environ if env is None else env
+    if _checkout(root):
+        return root / "data"
+    xdg = env.get("XDG_DATA_HOME", "")
+    # The XDG spec says to ignore a relative XDG_DATA_HOME.
+    base = Path(xdg) if xdg and Path(xdg).is_absolute() else (
+        Path(env.get("HOME") or Path.home()) / ".local" / "share")
+    return base / "buurtbot"
+
+
+def default_db(root: Path | None = None, env: Mapping[str, str] | None = None) -> Path:
+    """Never relative to the current folder: a command run from elsewhere must find the same
+    database, or it silently makes a fresh one (and codes made there never work)."""
+    return data_home(root, env) / "buurtbot.db"
+
+
+def default_letters(root: Path | None = None, env: Mapping[str, str] | None = None) -> Path:
+    """Where invite-codes writes: <checkout>/letters, else letters/ next to the database."""
+    root = root or ROOT
+    return root / "letters" if _checkout(root) else data_home(root, env) / "letters"
+
+
 class Settings(BaseSettings):
     """Deployment settings, read from BUURTBOT_* environment variables."""
 
-    model_config = SettingsConfigDict(env_prefix="BUURTBOT_", extra="ignore")
+    # An empty variable (`BUURTBOT_TOKEN=` in an env file) means "not set", not "empty string".
+    model_config = SettingsConfigDict(env_prefix="BUURTBOT_", extra="ignore",
+                                      env_ignore_empty=True)
 
     token: SecretStr | None = None
     # The token is appended to this URL, as python-telegram-bot's base_url expects.
     api_url: str = "https://api.telegram.org/bot"
-    db: Path = Path("data/buurtbot.db")
+    db: Path = Field(default_factory=default_db)
     config: Path | None = None
     # Pace sends under Telegram's limits (30/s overall, 20/min per group). Only tests turn it off.
     rate_limit: bool = True
     # Long-poll wait for getUpdates, in seconds.
     poll_timeout: int = Field(default=25, ge=0, le=50)
+    # Longest wait, in seconds, between start-up attempts while Telegram cannot be reached
+    # (1, 2, 4 ... up to this). Tests make it short.
+    retry_max: float = Field(default=60, gt=0, le=3600)
+    # Rehearsals and the crash tests only: the bot's clock starts at this moment (ISO 8601 with
+    # a zone) and runs at real speed, instead of the wall clock. Never set it in production.
+    clock_start: AwareDatetime | None = None
+
+    @field_validator("token", mode="before")
+    @classmethod
+    def _token(cls, value: Any) -> Any:
+        if isinstance(value, SecretStr):
+            value = value.get_secret_value()
+        if value is None:
+            return None
+        text = str(value).strip()  # a stray newline or space from copying it
+        if not text:
+            return None
+        if not TOKEN_SHAPE.fullmatch(text):
+            raise ValueError(BAD_TOKEN)  # never the value itself: it may be a real token
+        return text
+
+    @field_validator("api_url")
+    @classmethod
+    def _api_url(cls, value: str) -> str:
+        if not re.match(r"https?://[^/\s]+", value):
+            raise ValueError("should be an http:// or https:// URL, "
+                             "such as https://api.telegram.org/bot")
+        return value
+
+    @field_validator("db")
+    @classmethod
+    def _absolute(cls, value: Path) -> Path:
+        # A relative BUURTBOT_DB means "from here"; made absolute so every message names one file.
+        return value if str(value) == ":memory:" else value.expanduser().absolute()
+
+
+def settings_problems(exc: ValidationError) -> list[str]:
+    """One line per problem, naming the environment variable: pydantic's loc is the field name."""
+    prefix = str(Settings.model_config.get("env_prefix", ""))
+    lines = []
+    for err in exc.errors(include_url=False):
+        name = f"{prefix}{str(err['loc'][0]).upper()}" if err["loc"] else prefix.rstrip("_")
+        lines.append(f"{name}: {err['msg'].removeprefix('Value error, ')}")
+    return lines
 
 
 class _Strict(BaseModel):

@@ -7,15 +7,15 @@ import sys
 from pathlib import Path
 
 from bot.cli import check_site, site_path
-from bot.config import ConfigError, Settings
+from bot.config import ConfigError, Settings, default_letters
 from bot.followup.policy import Policy
 from bot.homes_io import read_homes_csv, write_codes_csv, write_sheets
 from bot.schedule import apply_planning, read_planning
 from bot.store import Store
-from bot.store.clock import utcnow
+from bot.store.clock import Clock
 
 
-async def run_homes_command(args: argparse.Namespace, settings: Settings) -> int:
+async def run_homes_command(args: argparse.Namespace, settings: Settings, clock: Clock) -> int:
     site = None
     if args.command != "revoke-code":
         try:
@@ -23,7 +23,12 @@ async def run_homes_command(args: argparse.Namespace, settings: Settings) -> int
         except ConfigError as exc:
             print(exc, file=sys.stderr)
             return 1
-    store = await Store.open(settings.db)
+    if (args.command == "invite-codes" and site is not None
+            and site.building(args.building) is None):
+        # before the store opens: a typo must not create a database
+        print(f"no building {args.building!r} in the site file", file=sys.stderr)
+        return 1
+    store = await Store.open(settings.db, clock)
     try:
         if args.command == "import-homes":
             assert site is not None
@@ -42,23 +47,7 @@ async def run_homes_command(args: argparse.Namespace, settings: Settings) -> int
             print(f"{args.csv}: {added} homes added, {updated} updated")
             return 0
         if args.command == "invite-codes":
-            assert site is not None
-            if site.building(args.building) is None:
-                print(f"no building {args.building!r} in the site file", file=sys.stderr)
-                return 1
-            homes = await store.homes.in_building(args.building)
-            if not homes:
-                print(f"no homes in {args.building}: run `buurtbot import-homes` first",
-                      file=sys.stderr)
-                return 1
-            codes = await store.homes.codes_for(homes)
-            out = Path(args.out)
-            out.mkdir(parents=True, exist_ok=True)
-            csv_path = out / f"{args.building}-codes.csv"
-            write_codes_csv(csv_path, homes, codes, args.bot)
-            files = [csv_path, *write_sheets(out, args.building, homes, codes, args.bot)]
-            print(f"{len(homes)} codes for {args.building}: " + ", ".join(map(str, files)))
-            return 0
+            return await invite_codes(store, args)
         if args.command == "import-schedule":
             assert site is not None
             return await import_schedule(store, Path(args.csv), Policy(site))
@@ -69,6 +58,24 @@ async def run_homes_command(args: argparse.Namespace, settings: Settings) -> int
         return 1
     finally:
         await store.close()
+
+
+async def invite_codes(store: Store, args: argparse.Namespace) -> int:
+    homes = await store.homes.in_building(args.building)
+    if not homes:
+        print(f"no homes in {args.building}: run `buurtbot import-homes` first",
+              file=sys.stderr)
+        return 1
+    codes = await store.homes.codes_for(homes)
+    # Absolute, so the message says where the letters are whatever folder this ran in.
+    out = (Path(args.out) if args.out else default_letters()).absolute()
+    out.mkdir(parents=True, exist_ok=True)
+    csv_path = out / f"{args.building}-codes.csv"
+    write_codes_csv(csv_path, homes, codes, args.bot)
+    files = [csv_path, *write_sheets(out, args.building, homes, codes, args.bot)]
+    print(f"{len(homes)} codes for {args.building}, written to {out}: "
+          + ", ".join(f.name for f in files))
+    return 0
 
 
 async def import_schedule(store: Store, path: Path, policy: Policy) -> int:
@@ -82,7 +89,7 @@ async def import_schedule(store: Store, path: Path, policy: Policy) -> int:
             print(f"{path}: {error}", file=sys.stderr)
         print(f"{path}: nothing imported ({len(errors)} bad rows)", file=sys.stderr)
         return 1
-    diff = await apply_planning(store.db, days, utcnow(), policy)
+    diff = await apply_planning(store.db, days, store.homes.clock(), policy)
     print(f"{path}: {len(diff.added)} added, {len(diff.moved)} moved or changed, "
           f"{len(diff.cancelled)} cancelled, {diff.unchanged} unchanged")
     return 0

@@ -6,10 +6,20 @@ import tomllib
 from pathlib import Path
 
 import pytest
-from pydantic import SecretStr
+from pydantic import SecretStr, ValidationError
 
 from bot.cli import main
-from bot.config import EXAMPLE_SITE_CONFIG, ConfigError, Settings, load_site_config
+from bot.config import (
+    EXAMPLE_SITE_CONFIG,
+    ROOT,
+    ConfigError,
+    Settings,
+    default_db,
+    default_letters,
+    load_site_config,
+    settings_problems,
+)
+from bot.testing.moments import workday_clock
 
 DESIGN_PARTNERS = {"woningcorporatie", "dock", "werk_inkomen", "buurtteam_sociaal",
                    "buurtteam_jeugd", "veiligheid", "buurtbemiddeling", "vrijwilligers",
@@ -100,7 +110,7 @@ def test_run_without_token_explains_and_points_to_demo(
 
 
 def test_settings_from_environment_keep_the_token_secret(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("BUURTBOT_TOKEN", "123456:SECRET")
+    monkeypatch.setenv("BUURTBOT_TOKEN", "123456789:AAsecretSECRETsecretSECRETsecret_123")
     monkeypatch.setenv("BUURTBOT_API_URL", "http://localhost:8081/bot")
     monkeypatch.setenv("BUURTBOT_DB", "/tmp/x.db")
     settings = Settings()
@@ -113,3 +123,69 @@ def test_settings_from_environment_keep_the_token_secret(monkeypatch: pytest.Mon
 def test_example_is_plain_toml() -> None:
     raw = tomllib.loads(EXAMPLE_SITE_CONFIG.read_text(encoding="utf-8"))
     assert raw["default_language"] == "nl"
+
+
+def test_a_bad_environment_variable_is_named(monkeypatch: pytest.MonkeyPatch,
+                                             capsys: pytest.CaptureFixture[str]) -> None:
+    monkeypatch.setenv("BUURTBOT_POLL_TIMEOUT", "99")
+    monkeypatch.setenv("BUURTBOT_RATE_LIMIT", "maybe")
+    assert main(["revoke-code", "ABCDE23456"], clock=workday_clock()) == 2
+    assert capsys.readouterr().err.splitlines() == [
+        "BUURTBOT_RATE_LIMIT: Input should be a valid boolean, unable to interpret input",
+        "BUURTBOT_POLL_TIMEOUT: Input should be less than or equal to 50",
+    ]
+
+
+@pytest.mark.parametrize("value", ["", "   ", "\n"])
+def test_an_empty_token_is_no_token(monkeypatch: pytest.MonkeyPatch, value: str) -> None:
+    monkeypatch.setenv("BUURTBOT_TOKEN", value)
+    assert Settings().token is None
+
+
+def test_a_malformed_token_is_refused_without_echoing_it(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    for bad in ("123456:TEST", "'123456789:AAsecretSECRETsecretSECRETsecret_123'",
+                "AAsecretSECRETsecretSECRETsecret_123", "123456789:AA secret SECRET secret SEC"):
+        monkeypatch.setenv("BUURTBOT_TOKEN", bad)
+        with pytest.raises(ValidationError) as err:
+            Settings()
+        [line] = settings_problems(err.value)
+        assert line.startswith("BUURTBOT_TOKEN: this is not a bot token")
+        assert "TEST" not in line and "secret" not in line
+    monkeypatch.setenv("BUURTBOT_TOKEN", " 123456789:AAsecretSECRETsecretSECRETsecret_123\n")
+    token = Settings().token
+    assert token is not None  # surrounding blanks from copying are dropped
+    assert token.get_secret_value() == "123456789:AAsecretSECRETsecretSECRETsecret_123"
+
+
+def test_the_api_url_must_be_http(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("BUURTBOT_API_URL", "localhost:8081/bot")
+    with pytest.raises(ValidationError) as err:
+        Settings()
+    assert settings_problems(err.value) == [
+        "BUURTBOT_API_URL: should be an http:// or https:// URL, "
+        "such as https://api.telegram.org/bot"]
+
+
+def test_the_database_never_depends_on_the_current_folder(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv("BUURTBOT_DB", raising=False)
+    assert Settings().db == ROOT / "data" / "buurtbot.db"  # this is a source checkout
+    monkeypatch.setenv("BUURTBOT_DB", "here.db")  # an explicit relative path means "from here"
+    assert Settings().db == tmp_path / "here.db"
+
+
+def test_default_locations_in_a_checkout_and_installed(tmp_path: Path) -> None:
+    checkout = tmp_path / "checkout"
+    checkout.mkdir()
+    (checkout / "pyproject.toml").write_text("", encoding="utf-8")
+    assert default_db(checkout, {}) == checkout / "data" / "buurtbot.db"
+    assert default_letters(checkout, {}) == checkout / "letters"
+    site_packages = tmp_path / "site-packages"  # an installed package: no pyproject.toml
+    xdg = {"XDG_DATA_HOME": str(tmp_path / "xdg"), "HOME": str(tmp_path / "home")}
+    assert default_db(site_packages, xdg) == tmp_path / "xdg" / "buurtbot" / "buurtbot.db"
+    assert default_letters(site_packages, xdg) == tmp_path / "xdg" / "buurtbot" / "letters"
+    home = {"HOME": str(tmp_path / "home"), "XDG_DATA_HOME": "relative/is/ignored"}
+    assert default_db(site_packages, home) == (
+        tmp_path / "home" / ".local" / "share" / "buurtbot" / "buurtbot.db")

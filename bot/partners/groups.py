@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 
 from telegram import Bot, ChatMember, ChatMemberAdministrator, ChatMemberRestricted, Update
 from telegram.constants import ChatMemberStatus
-from telegram.error import TelegramError
+from telegram.error import BadRequest, ChatMigrated, Forbidden
 
 from bot.config import SiteConfig
 from bot.context import BotContext
@@ -29,7 +29,9 @@ async def check_groups(bot: Bot, site: SiteConfig) -> GroupReport:
         try:
             chat = await bot.get_chat(partner.chat_id)
             member = await bot.get_chat_member(partner.chat_id, bot.id)
-        except TelegramError as exc:
+        # Only Telegram's word that the group is wrong counts; a network error or a 5xx is
+        # raised, so that start-up tries again (bot/serve.py) instead of forgetting the forums.
+        except (BadRequest, ChatMigrated, Forbidden) as exc:
             report.problems.append(f"{where}: the bot cannot see this group ({exc.message}). "
                                    "Add the bot to the group, or correct chat_id in the site file.")
             continue

@@ -17,6 +17,10 @@ bodies are exactly those of the in-process fake. An injected timeout cannot be "
 HTTP: the connection is closed without an answer (PTB raises NetworkError, which the bot treats
 as a timeout). File downloads (GET /file/bot<token>/<path>) answer 404 unless the fake knows
 the file.
+
+Start-up faults: `server.unauthorized = True` answers every request 401 Unauthorized, as Telegram
+does for a revoked or mistyped token; a server not started yet on `free_port()` is a Bot API that
+is down (connection refused), and `FakeTelegramServer(port=that_port).start()` brings it up.
 """
 
 from __future__ import annotations
@@ -27,6 +31,7 @@ import copy
 import email.parser
 import email.policy
 import json
+import socket
 import threading
 import time
 from collections import Counter
@@ -47,9 +52,18 @@ _TEXT_PARAMS = frozenset({
     "language_code", "url", "first_name", "last_name", "phone_number", "icon_custom_emoji_id",
     "photo", "voice", "document", "audio", "video", "animation", "sticker", "video_note",
 })
-_REASONS = {200: "OK", 400: "Bad Request", 403: "Forbidden", 404: "Not Found",
+_REASONS = {200: "OK", 400: "Bad Request", 401: "Unauthorized", 403: "Forbidden",
+            404: "Not Found",
             409: "Conflict", 429: "Too Many Requests", 500: "Internal Server Error",
             502: "Bad Gateway", 503: "Service Unavailable", 504: "Gateway Timeout"}
+_UNAUTHORIZED = b'{"ok":false,"error_code":401,"description":"Unauthorized"}'
+
+
+def free_port() -> int:
+    """A local port nothing listens on (for now): connections to it are refused."""
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
 
 
 class _WireData:
@@ -102,6 +116,7 @@ class FakeTelegramServer:
         self.port = port
         self.before: Hook | None = None  # called before the fake handles a request
         self.after: Hook | None = None  # called after it, before the answer is written
+        self.unauthorized = False  # True: every request answers 401, like a rejected token
         self.counts: Counter[str] = Counter()  # requests per method (read from any thread)
         self.last_call: dict[str, float] = {}  # method -> time.monotonic() of the latest one
         self._loop: asyncio.AbstractEventLoop | None = None
@@ -232,6 +247,8 @@ class FakeTelegramServer:
         data = parse_body(headers.get("content-type", ""), body)
         self.counts[method] += 1
         self.last_call[method] = time.monotonic()
+        if self.unauthorized:
+            return 401, _UNAUTHORIZED
         if self.before is not None and self.before(method, data.parameters) == "drop":
             return None
         try:
