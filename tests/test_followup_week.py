@@ -147,6 +147,16 @@ async def claim(h: BotHarness, staff: StaffMember, ticket: Ticket,
     assert (await fresh(h, ticket)).claimed_by == staff.person.id
 
 
+async def claimed(h: BotHarness, name: str, lang: str,
+                  staff: str) -> tuple[ResidentChat, Ticket, StaffMember]:
+    """A resident who reported noise, and the housing corporation's staff member who has it."""
+    chat = await h.onboard(name, lang)
+    ticket = await report(chat, lang)
+    member = h.staff(WONEN, staff)
+    await claim(h, member, ticket)
+    return chat, ticket, member
+
+
 async def promise(h: BotHarness, staff: StaffMember, ticket: Ticket, kind: str, day: str,
                   part: str) -> None:
     """🤝 Promise on the card, then kind ("I will call"), day ("Tomorrow"), part ("morning")."""
@@ -658,10 +668,7 @@ async def test_a_staff_reply_at_night_reaches_the_resident_at_once_silently(
     clock = Clock(at(2, 10))
     async with bot(tmp_path / "bot.db", site, clock) as h:
         rec = Recorder(h.fake)
-        mehmet = await h.onboard("Mehmet", "tr")
-        t = await report(mehmet, "tr")
-        jan = h.staff(WONEN, "Jan")
-        await claim(h, jan, t)
+        mehmet, t, jan = await claimed(h, "Mehmet", "tr", "Jan")
         night = at(2, hour, minute) if hour >= 12 else at(3, hour, minute)
         await walk(h, clock, night)
         rec.take()
@@ -676,10 +683,7 @@ async def test_a_staff_reply_at_night_reaches_the_resident_at_once_silently(
 async def test_a_reply_by_day_rings_as_usual(tmp_path: Path, site: SiteConfig) -> None:
     clock = Clock(at(2, 10))
     async with bot(tmp_path / "bot.db", site, clock) as h:
-        mehmet = await h.onboard("Mehmet", "tr")
-        t = await report(mehmet, "tr")
-        jan = h.staff(WONEN, "Jan")
-        await claim(h, jan, t)
+        mehmet, t, jan = await claimed(h, "Mehmet", "tr", "Jan")
         await jan.reply(card(h, t), "Ik bel je morgen.")
         last = h.fake.last_message(mehmet.chat_id)
         assert last is not None and "Ik bel je morgen." in text_of(last)
@@ -691,10 +695,7 @@ async def test_feedback_reminder_once_then_closed_as_unanswered(tmp_path: Path,
     clock = Clock(at(2, 10))
     async with bot(tmp_path / "bot.db", site, clock) as h:
         rec = Recorder(h.fake)
-        sanne = await h.onboard("Sanne", "nl")
-        t = await report(sanne, "nl")
-        els = h.staff(WONEN, "Els")
-        await claim(h, els, t)
+        sanne, t, els = await claimed(h, "Sanne", "nl", "Els")
         await walk(h, clock, at(2, 14))
         await resolve(h, els, t)
         solved = [s for s in rec.take() if s.chat_id == sanne.chat_id][-1]
@@ -872,10 +873,7 @@ async def test_the_promise_button_opens_the_promise_menu(tmp_path: Path,
                                                          site: SiteConfig) -> None:
     clock = Clock(at(2, 10))
     async with bot(tmp_path / "bot.db", site, clock) as h:
-        piet = await h.onboard("Piet", "nl")
-        t = await report(piet, "nl")
-        els = h.staff(WONEN, "Els")
-        await claim(h, els, t)
+        _piet, t, els = await claimed(h, "Piet", "nl", "Els")
         gtr = nl(h)
         assert "🤝 " + gtr._("Promise") in h.group(WONEN).buttons(card(h, t))
         await els.press(card(h, t), "🤝 " + gtr._("Promise"))
@@ -955,10 +953,7 @@ async def test_an_unanswered_promise_question_is_asked_once_more_then_recorded(
     clock = Clock(at(2, 10))
     async with bot(tmp_path / "bot.db", site, clock) as h:
         rec = Recorder(h.fake)
-        noor = await h.onboard("Noor", "ar")
-        t = await report(noor, "ar")
-        jan = h.staff(WONEN, "Jan")
-        await claim(h, jan, t)
+        noor, t, jan = await claimed(h, "Noor", "ar", "Jan")
         await promise(h, jan, t, "I will call", "In 2 working days", "morning")
         rec.take()
         await walk(h, clock, at(9, 12))
@@ -984,10 +979,7 @@ async def test_the_claimer_is_reminded_the_day_before_and_that_morning_at_nine(
     clock = Clock(at(2, 10))
     async with bot(tmp_path / "bot.db", site, clock) as h:
         rec = Recorder(h.fake)
-        piet = await h.onboard("Piet", "nl")
-        t = await report(piet, "nl")
-        els = h.staff(WONEN, "Els")
-        await claim(h, els, t)
+        _piet, t, els = await claimed(h, "Piet", "nl", "Els")
         await promise(h, els, t, "We will visit", "In 2 working days", "morning")
         rec.take()
         await walk(h, clock, at(4, 12))
@@ -1007,10 +999,7 @@ async def test_never_two_bot_messages_about_one_ticket_within_a_day(tmp_path: Pa
     daily = with_followup(site, still_on_it_days=1)
     async with bot(tmp_path / "bot.db", daily, clock) as h:
         rec = Recorder(h.fake)
-        noor = await h.onboard("Noor", "ar")
-        t = await report(noor, "ar")
-        jan = h.staff(WONEN, "Jan")
-        await claim(h, jan, t)
+        noor, t, jan = await claimed(h, "Noor", "ar", "Jan")
         await promise(h, jan, t, "I will call", "Tomorrow", "morning")
         rec.take()
         # still-on-it would be due Tuesday 10:00, the promise question Tuesday 13:00: the
@@ -1030,10 +1019,7 @@ async def test_a_staff_reply_does_not_push_the_promise_question_a_day_later(
     clock = Clock(at(2, 10))
     async with bot(tmp_path / "bot.db", site, clock) as h:
         rec = Recorder(h.fake)
-        noor = await h.onboard("Noor", "ar")
-        t = await report(noor, "ar")
-        jan = h.staff(WONEN, "Jan")
-        await claim(h, jan, t)
+        noor, t, jan = await claimed(h, "Noor", "ar", "Jan")
         await promise(h, jan, t, "I will call", "Tomorrow", "morning")
         await walk(h, clock, at(3, 12, 30))
         await jan.reply(card(h, t), "Ik probeer het vanmiddag nog een keer.")
@@ -1048,10 +1034,7 @@ async def test_a_weekend_promise_is_not_announced_as_today_on_monday(tmp_path: P
     clock = Clock(at(6, 10))  # Friday
     async with bot(tmp_path / "bot.db", site, clock) as h:
         rec = Recorder(h.fake)
-        piet = await h.onboard("Piet", "nl")
-        t = await report(piet, "nl")
-        els = h.staff(WONEN, "Els")
-        await claim(h, els, t)
+        piet, t, els = await claimed(h, "Piet", "nl", "Els")
         await promise(h, els, t, "I will call", "Tomorrow", "morning")  # Saturday 7 March
         assert piet.last_text == promise_told(h, t, "nl", "call", date(2026, 3, 7), "morning")
         rec.take()
@@ -1066,10 +1049,7 @@ async def test_after_downtime_no_tomorrow_reminder_on_the_day_itself(tmp_path: P
     clock = Clock(at(2, 10))
     fake = new_fake(site, clock)
     async with bot(db, site, clock, fake) as h:
-        piet = await h.onboard("Piet", "nl")
-        t = await report(piet, "nl")
-        els = h.staff(WONEN, "Els")
-        await claim(h, els, t)
+        _piet, t, els = await claimed(h, "Piet", "nl", "Els")
         await promise(h, els, t, "We will visit", "In 2 working days", "afternoon")  # Wednesday
         rec = Recorder(fake)
     clock.now = at(4, 8).astimezone(UTC)  # down from Monday until Wednesday 08:00
@@ -1088,10 +1068,7 @@ async def test_a_reply_that_waited_out_a_downtime_waits_for_the_morning(
     clock = Clock(at(2, 10))
     fake = new_fake(site, clock)
     async with bot(db, site, clock, fake) as h:
-        mehmet = await h.onboard("Mehmet", "tr")
-        t = await report(mehmet, "tr")
-        jan = h.staff(WONEN, "Jan")
-        await claim(h, jan, t)
+        mehmet, t, jan = await claimed(h, "Mehmet", "tr", "Jan")
         await walk(h, clock, at(2, 20, 50))
         rec = Recorder(fake)
         fake.inject("sendMessage", Fault.timeout())  # Telegram does not answer; the bot stops
@@ -1111,10 +1088,7 @@ async def test_every_recorded_promise_is_checked_with_the_resident(tmp_path: Pat
     clock = Clock(at(2, 14))
     async with bot(tmp_path / "bot.db", site, clock) as h:
         rec = Recorder(h.fake)
-        amina = await h.onboard("Amina", "ar")
-        t = await report(amina, "ar")
-        jan = h.staff(WONEN, "Jan")
-        await claim(h, jan, t)
+        _amina, t, jan = await claimed(h, "Amina", "ar", "Jan")
         await promise(h, jan, t, "I will call", "Today", "morning")
         recorded = await h.store.db.fetchall("SELECT id FROM promises")
         rec.take()
