@@ -70,7 +70,8 @@ async def test_a_failed_migration_changes_nothing(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     from bot.store import migrations
 
-    monkeypatch.setattr(migrations, "MIGRATIONS", [*MIGRATIONS, "CREATE TABLE x (a);\nBROKEN SQL;"])
+    broken = migrations.Migration(len(MIGRATIONS) + 1, "broken", "CREATE TABLE x (a);\nBROKEN SQL;")
+    monkeypatch.setattr(migrations, "MIGRATIONS", (*MIGRATIONS, broken))
     with pytest.raises(sqlite3.OperationalError):
         await Store.open(tmp_path / "f.db", Clock())
     conn = sqlite3.connect(tmp_path / "f.db")

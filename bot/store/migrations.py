@@ -1,18 +1,45 @@
-"""Numbered, append-only schema migrations, recorded in PRAGMA user_version.
+"""Numbered, named, append-only schema migrations, recorded in PRAGMA user_version.
 
-Never edit a migration that has shipped: add a new one. Each runs inside the caller's transaction,
-so a failed upgrade leaves the database as it was.
+Never edit a migration that has shipped: add a new one (tests/test_migrations.py holds the
+checksum of each). Each runs inside the caller's transaction, so a failed upgrade leaves the
+database as it was. From migration 11 on, the database also records each migration's name and
+checksum in schema_migrations, so two branches that both add "migration N" do not silently
+collide: the second one is refused at start.
 """
 
 from __future__ import annotations
 
+import hashlib
 import sqlite3
+from dataclasses import dataclass
 
 import aiosqlite
 
-MIGRATIONS: list[str] = [
+
+@dataclass(frozen=True)
+class Migration:
+    number: int
+    name: str
+    sql: str
+
+    @property
+    def checksum(self) -> str:
+        return hashlib.sha256(self.sql.encode()).hexdigest()
+
+
+class MigrationMismatch(RuntimeError):
+    """The database ran a migration under this number that is not the code's one."""
+
+    def __init__(self, number: int, recorded: str, code: str, same_name: bool) -> None:
+        why = ("its SQL differs from the code's (edited after it shipped?)" if same_name
+               else f"the code's migration {number} is {code!r} (two branches added it?)")
+        super().__init__(f"database has migration {number} as {recorded!r}, but {why}")
+        self.number, self.recorded, self.code = number, recorded, code
+
+
+MIGRATIONS: tuple[Migration, ...] = (
     # 1: residents, tickets, their events, and flow drafts
-    """
+    Migration(1, "residents_tickets_drafts", """
     CREATE TABLE residents (
         user_id     INTEGER PRIMARY KEY,
         lang        TEXT NOT NULL,
@@ -64,15 +91,15 @@ MIGRATIONS: list[str] = [
         data        TEXT NOT NULL DEFAULT '{}',
         updated_at  TEXT NOT NULL
     );
-    """,
+    """),
     # 2: abandoned drafts are cleared after a while; find them without a table scan
-    """
+    Migration(2, "drafts_updated_index", """
     CREATE INDEX drafts_updated ON drafts(updated_at);
-    """,
+    """),
     # 3: partner side. Durable inbox (updates stored before they are confirmed to Telegram),
     # outbox (every message that must arrive, retried until it does), where each ticket lives in
     # each chat, claims, and a per-ticket pseudonym for anonymous reporters.
-    """
+    Migration(3, "partner_side", """
     CREATE TABLE inbox (
         update_id   INTEGER PRIMARY KEY,
         payload     TEXT NOT NULL,
@@ -129,10 +156,10 @@ MIGRATIONS: list[str] = [
     ALTER TABLE tickets ADD COLUMN claimed_by INTEGER;
     ALTER TABLE tickets ADD COLUMN claimed_name TEXT;
     ALTER TABLE tickets ADD COLUMN pseudonym TEXT;
-    """,
+    """),
     # 4: follow-ups. Deadlines on the ticket; everything due later is a row with a due time
     # (reminders, escalations, promise checks), swept by a repeating job; promises and their fate.
-    """
+    Migration(4, "follow_ups", """
     ALTER TABLE tickets ADD COLUMN claim_due TEXT;
     ALTER TABLE tickets ADD COLUMN contact_due TEXT;
     ALTER TABLE tickets ADD COLUMN resolve_due TEXT;
@@ -174,9 +201,9 @@ MIGRATIONS: list[str] = [
         day         TEXT NOT NULL,
         PRIMARY KEY (partner_id, day)
     );
-    """,
+    """),
     # 5: homes and invitation codes: a letter's QR code links a resident's chat to their home.
-    """
+    Migration(5, "homes_invite_codes", """
     CREATE TABLE homes (
         id          INTEGER PRIMARY KEY,
         building    TEXT NOT NULL,
@@ -207,9 +234,9 @@ MIGRATIONS: list[str] = [
         at          TEXT NOT NULL
     );
     CREATE INDEX link_attempts_user ON link_attempts(user_id, at);
-    """,
+    """),
     # 6: the renovation schedule per home, as imported from the contractor's planning.
-    """
+    Migration(6, "work_days", """
     CREATE TABLE work_days (
         id          INTEGER PRIMARY KEY,
         home_id     INTEGER NOT NULL REFERENCES homes(id) ON DELETE CASCADE,
@@ -224,9 +251,9 @@ MIGRATIONS: list[str] = [
         UNIQUE (home_id, work, seq)
     );
     CREATE INDEX work_days_day ON work_days(day) WHERE status = 'planned';
-    """,
+    """),
     # 7: broadcasts from the housing corporation to a building, a stairwell or everyone
-    """
+    Migration(7, "broadcasts", """
     CREATE TABLE broadcasts (
         id          INTEGER PRIMARY KEY,
         chat_id     INTEGER NOT NULL,
@@ -239,30 +266,44 @@ MIGRATIONS: list[str] = [
         created_at  TEXT NOT NULL,
         done_at     TEXT
     );
-    """,
+    """),
     # 8: bulk messages (broadcasts) go after everything else, so a card or a reply is not stuck
     # behind thousands of announcements
-    """
+    Migration(8, "outbox_bulk", """
     ALTER TABLE outbox ADD COLUMN bulk INTEGER NOT NULL DEFAULT 0;
     DROP INDEX outbox_due;
     CREATE INDEX outbox_due ON outbox(bulk, due_at, id) WHERE status = 'pending';
-    """,
+    """),
     # 9: homes are found by address regardless of case (store/homes.py address_key)
-    """
+    Migration(9, "homes_address_nocase", """
     CREATE INDEX homes_address_nocase
         ON homes(street COLLATE NOCASE, number, addition COLLATE NOCASE);
-    """,
+    """),
     # 10: quiet hours hold the bot's own initiatives, not people. `initiative` marks what the bot
     # sends of its own accord (reminders, notices, broadcasts); what a person caused just now goes
     # at once (silently at night). What was pending at the upgrade keeps the old rule. Tickets
     # tell apart the bot's last own message (the one-a-day rule) from the resident's last news of
     # any kind ("we are still on it" after days without news).
-    """
+    Migration(10, "quiet_hours_initiative", """
     ALTER TABLE outbox ADD COLUMN initiative INTEGER NOT NULL DEFAULT 1;
     ALTER TABLE tickets ADD COLUMN resident_news_at TEXT;
     UPDATE tickets SET resident_news_at = resident_notified_at;
-    """,
-]
+    """),
+    # 11: the database records which named migrations it has. migrate() writes the rows: this one's
+    # together with 1..10, applied before the table existed. applied_at stays NULL: migrate has no
+    # clock, and the column lets a later caller that has one fill it in without a migration.
+    Migration(11, "migration_names", """
+    CREATE TABLE schema_migrations (
+        number      INTEGER PRIMARY KEY,
+        name        TEXT NOT NULL,
+        checksum    TEXT NOT NULL,
+        applied_at  TEXT
+    );
+    """),
+)
+
+# The first migration recorded in schema_migrations (it creates the table).
+NAMED_FROM = 11
 
 
 async def migrate(conn: aiosqlite.Connection, target: int | None = None) -> int:
@@ -270,13 +311,43 @@ async def migrate(conn: aiosqlite.Connection, target: int | None = None) -> int:
     async with conn.execute("PRAGMA user_version") as cur:
         row = await cur.fetchone()
     current = int(row[0]) if row else 0
+    await _check_recorded(conn)
     goal = len(MIGRATIONS) if target is None else target
     for number in range(current + 1, goal + 1):
-        for statement in _statements(MIGRATIONS[number - 1]):
+        for statement in _statements(MIGRATIONS[number - 1].sql):
             await conn.execute(statement)
+        await _record(conn, number)
         # PRAGMA takes no bound parameters; number is our own int.
         await conn.execute(f"PRAGMA user_version = {number:d}")
     return goal
+
+
+async def _check_recorded(conn: aiosqlite.Connection) -> None:
+    """Refuse a database whose recorded migrations are not the code's ones of the same number."""
+    async with conn.execute("SELECT 1 FROM sqlite_master WHERE type = 'table'"
+                            " AND name = 'schema_migrations'") as cur:
+        if await cur.fetchone() is None:
+            return
+    async with conn.execute("SELECT number, name, checksum FROM schema_migrations") as cur:
+        rows = list(await cur.fetchall())
+    for number, name, checksum in ((int(r[0]), str(r[1]), str(r[2])) for r in rows):
+        # A number beyond the code's is a newer database: left alone, as user_version always was.
+        if number > len(MIGRATIONS):
+            continue
+        ours = MIGRATIONS[number - 1]
+        if (name, checksum) != (ours.name, ours.checksum):
+            raise MigrationMismatch(number, name, ours.name, same_name=name == ours.name)
+
+
+async def _record(conn: aiosqlite.Connection, number: int) -> None:
+    """Write the schema_migrations row of a just-applied migration (with the back-fill of those
+    applied before the table existed, when this is the migration that creates it)."""
+    if number < NAMED_FROM:
+        return
+    done = MIGRATIONS[:number] if number == NAMED_FROM else MIGRATIONS[number - 1:number]
+    await conn.executemany(
+        "INSERT INTO schema_migrations (number, name, checksum) VALUES (?, ?, ?)",
+        [(m.number, m.name, m.checksum) for m in done])
 
 
 def _statements(script: str) -> list[str]:

@@ -1,0 +1,124 @@
+"""Migrations: what shipped stays as it shipped; a database knows which named ones it has."""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+
+import aiosqlite
+import pytest
+
+from bot.store import Store, migrations
+from bot.store.migrations import MIGRATIONS, NAMED_FROM, Migration, MigrationMismatch, migrate
+from bot.testing.harness import workday_clock
+
+# Every shipped migration: number -> (name, sha256 of its SQL). A database that ran one of these
+# got exactly this SQL, so a row here is never changed: a new migration adds a new row.
+SHIPPED: dict[int, tuple[str, str]] = {
+    1: ("residents_tickets_drafts",
+        "159710bf1c202697be0f3caf63b83e1683d6de6b9baed6105e9bfd848cadd560"),
+    2: ("drafts_updated_index",
+        "69c284f162d1cc1f888f36ac7c8111491566e5bbe6fae4dd4c429d93aba41a1a"),
+    3: ("partner_side", "595ef1ca50c6eafa9ad1942c048698df181baba2361b58822ac5f38d5e05f641"),
+    4: ("follow_ups", "6eddfca954ac432fa2d04d22fffd024f04cf0aaeb3ad137310edd10f7a3b2610"),
+    5: ("homes_invite_codes", "d1e0961f6322650346bbc3019ead355e7c5875d60b4ba587320d2b15d51a46f1"),
+    6: ("work_days", "05363536aa3d89a826d9078510ff797bb277cdb73fc63f1fdc75b0741fac8dbc"),
+    7: ("broadcasts", "6bb014ca9589152ffcd33535133166706a7d41bbace533068a4f7d77f49dea4a"),
+    8: ("outbox_bulk", "c3ebc7da2caa1edd10ea906d7bf842da5cd955d0b4eb31e7f5829b425d980e99"),
+    9: ("homes_address_nocase",
+        "3634f0ce480f1e896a9c1ed729bfb6f641e8aadb294a05afd05dec3a58b62664"),
+    10: ("quiet_hours_initiative",
+         "6fd396347c01cb95f4793abaa758693c678fdb072b8b9bffce068857fecc7f42"),
+    11: ("migration_names", "43e089a57aacfe0175e3b35bb5def0f2d0895be92dc03cc2ae4f409e108fe12e"),
+}
+
+
+def test_shipped_migrations_are_never_edited() -> None:
+    code = {m.number: (m.name, m.checksum) for m in MIGRATIONS}
+    for number, shipped in SHIPPED.items():
+        assert code.get(number) == shipped, (
+            f"migration {number} ({shipped[0]}) was changed or removed: never edit a migration "
+            f"that has shipped: add a new one")
+
+
+def test_every_migration_has_a_checksum_row() -> None:
+    for m in MIGRATIONS:
+        assert m.number in SHIPPED, (
+            f"migration {m.number} ({m.name}) has no row yet: add it to SHIPPED in "
+            f"tests/test_migrations.py: {m.number}: ({m.name!r}, {m.checksum!r}),")
+
+
+def test_migrations_are_numbered_one_to_n_without_gaps() -> None:
+    # migrate() finds migration N at position N - 1; a gap or a repeat would run the wrong one.
+    assert [m.number for m in MIGRATIONS] == list(range(1, len(MIGRATIONS) + 1))
+    assert len({m.name for m in MIGRATIONS}) == len(MIGRATIONS), "two migrations share a name"
+
+
+def recorded(path: Path) -> list[tuple[int, str, str, str | None]]:
+    with sqlite3.connect(path) as conn:
+        return conn.execute("SELECT number, name, checksum, applied_at FROM schema_migrations"
+                            " ORDER BY number").fetchall()
+
+
+def expected_rows() -> list[tuple[int, str, str, None]]:
+    return [(m.number, m.name, m.checksum, None) for m in MIGRATIONS]
+
+
+async def test_blank_database_records_every_migration_name(tmp_path: Path) -> None:
+    store = await Store.open(tmp_path / "a.db", workday_clock())
+    await store.close()
+    assert recorded(tmp_path / "a.db") == expected_rows()
+
+
+async def old_database(path: Path, version: int) -> None:
+    """A database left at `version` by an older bot, with a resident and a ticket in it."""
+    async with aiosqlite.connect(path, isolation_level=None) as conn:
+        await conn.execute("BEGIN")
+        await migrate(conn, target=version)
+        await conn.execute("COMMIT")
+        await conn.execute("INSERT INTO residents VALUES (7, 'tr', '{}', 'x', 'x')")
+        await conn.execute(
+            "INSERT INTO tickets (id, ref, resident_id, draft_key, kind, category, partner_id,"
+            " lang, status, created_at, updated_at) VALUES (1, 'M-0001', 7, 'k', 'nuisance',"
+            " 'noise', 'dock', 'tr', 'open', '2026-01-01T00:00:00+00:00',"
+            " '2026-01-01T00:00:00+00:00')")
+
+
+@pytest.mark.parametrize("start", range(1, NAMED_FROM))
+async def test_older_database_upgrades_and_back_fills_names(tmp_path: Path, start: int) -> None:
+    path = tmp_path / "old.db"
+    await old_database(path, start)
+    store = await Store.open(path, workday_clock())
+    try:
+        assert (await store.db.fetchone("PRAGMA user_version"))[0] == len(MIGRATIONS)  # type: ignore[index]
+        ticket = await store.tickets.get(1)
+        assert ticket is not None and ticket.ref == "M-0001" and ticket.resident_id == 7
+    finally:
+        await store.close()
+    assert recorded(path) == expected_rows()
+
+
+def snapshot(path: Path) -> tuple[int, list[str]]:
+    with sqlite3.connect(path) as conn:
+        return conn.execute("PRAGMA user_version").fetchone()[0], list(conn.iterdump())
+
+
+@pytest.mark.parametrize(("column", "value", "says"), [
+    ("name", "other_branch_thing", "'other_branch_thing', but the code's migration 11 is "
+                                   "'migration_names'"),
+    ("checksum", "0" * 64, "'migration_names', but its SQL differs"),
+], ids=["other-name", "other-sql"])
+async def test_a_database_with_another_migration_under_a_number_is_refused(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, column: str, value: str, says: str,
+) -> None:
+    path = tmp_path / "other.db"
+    await (await Store.open(path, workday_clock())).close()
+    with sqlite3.connect(path) as conn:
+        conn.execute(f"UPDATE schema_migrations SET {column} = ? WHERE number = 11", (value,))
+    # A pending migration that must not run on a database that is not what the code thinks.
+    later = Migration(len(MIGRATIONS) + 1, "later", "CREATE TABLE later (a);")
+    monkeypatch.setattr(migrations, "MIGRATIONS", (*MIGRATIONS, later))
+    before = snapshot(path)
+    with pytest.raises(MigrationMismatch, match=f"database has migration 11 as {says}"):
+        await Store.open(path, workday_clock())
+    assert snapshot(path) == before
