@@ -20,8 +20,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bot import broadcast
 from bot.config import EXAMPLE_SITE_CONFIG, load_site_config
+from bot.services import broadcast
 from bot.store import Store
 from bot.store.clock import RunningClock
 from bot.testing.fake_api import FakeBotAPI

@@ -42,7 +42,7 @@ from bot.config import EXAMPLE_SITE_CONFIG, SiteConfig, load_site_config
 from bot.followup.engine import FollowUps
 from bot.followup.sweep import Sweeper
 from bot.i18n import I18n
-from bot.partners.notify import Notifier
+from bot.messaging.notify import Notifier
 from bot.store import Store
 from bot.store.clock import iso
 

@@ -23,14 +23,14 @@ from telegram.request import BaseRequest
 from bot.config import Settings, SiteConfig
 from bot.content import Content
 from bot.context import BotContext, Services
-from bot.delivery import Delivery
 from bot.domain.tickets import Ticket
 from bot.followup.sweep import Sweeper
 from bot.handlers import broadcasting, coordinator, overview, relay, router
 from bot.handlers.errors import on_error
+from bot.handlers.groups import check_groups, on_bot_added
 from bot.i18n import I18n
-from bot.partners.groups import check_groups, on_bot_added
-from bot.ratelimit import RateLimiter
+from bot.messaging.delivery import Delivery
+from bot.messaging.ratelimit import RateLimiter
 from bot.store import Store
 from bot.store.clock import Clock
 

@@ -16,13 +16,13 @@ from bot.config import Settings, SiteConfig
 from bot.content import Content
 from bot.followup.engine import FollowUps
 from bot.i18n import I18n
-from bot.partners.notify import Notifier
+from bot.messaging.notify import Notifier
 from bot.store import Store
 from bot.store.clock import Clock
 
 if TYPE_CHECKING:
-    from bot.delivery import Delivery
     from bot.followup.sweep import Sweeper
+    from bot.messaging.delivery import Delivery
 
 
 @dataclass

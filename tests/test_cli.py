@@ -10,7 +10,8 @@ from pathlib import Path
 import pytest
 
 from bot import config
-from bot.cli import check_site, main
+from bot.cli.main import main
+from bot.cli.site import check_site
 from bot.config import EXAMPLE_SITE_CONFIG, ConfigError
 from bot.content import CONTENT_DIR, Content
 from bot.testing.moments import workday_clock

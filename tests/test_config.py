@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from pydantic import SecretStr, ValidationError
 
-from bot.cli import main
+from bot.cli.main import main
 from bot.config import (
     EXAMPLE_SITE_CONFIG,
     ROOT,

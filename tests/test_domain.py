@@ -21,10 +21,10 @@ from bot.domain.tickets import (
     format_ref,
     transition,
 )
-from bot.handlers.callbacks import MAX_BYTES, pack, unpack
 from bot.handlers.helpreq import normalise_phone
 from bot.i18n import I18n
 from bot.i18n.bidi import FSI, PDI, clean_user_text, isolate
+from bot.render.callbacks import MAX_BYTES, pack, unpack
 
 SITE = load_site_config(EXAMPLE_SITE_CONFIG)
 CONTENT = Content.load(SITE.languages)

@@ -5,8 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 
 from bot.config import EXAMPLE_SITE_CONFIG, load_site_config
-from bot.homes_io import read_homes_csv
-from bot.schedule import read_planning
+from bot.importers.homes import read_homes_csv
+from bot.importers.planning import read_planning
 from bot.store import Store
 from bot.store.homes import NewHome, address_key
 from bot.testing.harness import workday_clock

@@ -6,7 +6,7 @@ import asyncio
 from pathlib import Path
 
 from bot.config import SiteConfig
-from bot.poller import DurablePoller
+from bot.messaging.poller import DurablePoller
 from bot.testing.harness import BotHarness
 
 

@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from bot import broadcast
 from bot.config import SiteConfig
-from bot.ratelimit import RateLimiter, RollingWindow
+from bot.messaging.ratelimit import RateLimiter, RollingWindow
+from bot.services import broadcast
 from bot.store.homes import NewHome
 from bot.testing.fake_api import FakeBotAPI
 from bot.testing.harness import WORKDAY_11, BotHarness

@@ -25,9 +25,9 @@ from pydantic import SecretStr
 from telegram.error import InvalidToken
 
 from bot.app import build_application
+from bot.cli.serve import StartUp, Stop, take_down
 from bot.config import EXAMPLE_SITE_CONFIG, Settings, load_site_config
 from bot.logsetup import setup_logging
-from bot.serve import StartUp, Stop, take_down
 from bot.store import Store
 from bot.store.clock import SimClock
 from bot.testing.fake_api import FakeBotAPI, Fault
@@ -138,7 +138,9 @@ def test_an_empty_token_is_no_token(tmp_path: Path) -> None:
     assert code == 0, "\n".join(lines)
     assert lines[0].startswith("No BUURTBOT_TOKEN set: playing the offline demo.")
     assert "database: a temporary one, deleted when the demo ends" in lines
-    assert any(line.startswith("M-0001  nuisance") for line in lines)
+    # the whole demo played: Amina's report was claimed, answered, resolved and confirmed
+    assert any(line.startswith("M-0001  nuisance") and line.endswith("closed anonymous")
+               for line in lines), "\n".join(lines)
 
 
 def test_a_bad_variable_is_named_in_one_line(tmp_path: Path) -> None:
@@ -174,7 +176,7 @@ def test_an_api_that_is_down_at_first_is_waited_for(
     refused = [a for a in attempts if f"cannot reach {where} during getMe (httpx." in a]
     assert len(refused) >= 2
     assert attempts[len(refused):] == [a for a in attempts[len(refused):] if where in a]
-    tail = [a.split("bot.serve: start-up: ", 1)[1].split(RETRY)[0]
+    tail = [a.split("bot.cli.serve: start-up: ", 1)[1].split(RETRY)[0]
             for a in attempts[len(refused):]]
     assert tail == [f"{where} answered 'Bad Gateway' during getMe"] * 2 + [
         f"cannot reach {where} during deleteWebhook (httpx.RemoteProtocolError: "

@@ -90,8 +90,8 @@ async def partner_handles_amina(h: BotHarness, amina: ResidentChat) -> list[str]
 async def run_demo(site: SiteConfig) -> int:
     logging.getLogger().setLevel(logging.WARNING)
     with tempfile.TemporaryDirectory(prefix="buurtbot-demo-") as tmp:
-        print(f"The demo plays on {WORKDAY_11:%A %d %B %Y, %H:%M} ({WORKDAY_11.tzinfo}), "
-              "whatever the time is now.")
+        print(f"The demo plays on {WORKDAY_11:%A} {WORKDAY_11.day} {WORKDAY_11:%B %Y, %H:%M} "
+              f"({WORKDAY_11.tzinfo}), whatever the time is now.")
         async with BotHarness.start(Path(tmp) / "demo.db", site, clock=workday_clock()) as h:
             scenes = [
                 ("Amina (العربية) reports noise", amina_reports_noise),

@@ -6,11 +6,11 @@ import argparse
 import sys
 from pathlib import Path
 
-from bot.cli import check_site, site_path
+from bot.cli.site import check_site, site_path
 from bot.config import ConfigError, Settings, default_letters
-from bot.followup.policy import Policy
-from bot.homes_io import read_homes_csv, write_codes_csv, write_sheets
-from bot.schedule import apply_planning, read_planning
+from bot.domain.policy import Policy
+from bot.importers.homes import read_homes_csv, write_codes_csv, write_sheets
+from bot.importers.planning import apply_planning, read_planning
 from bot.store import Store
 from bot.store.clock import Clock
 

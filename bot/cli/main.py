@@ -9,18 +9,15 @@ from pathlib import Path
 
 from pydantic import ValidationError
 
+from bot.cli.site import check_site, site_path
 from bot.config import (
     DEFAULT_SITE_CONFIG,
     EXAMPLE_SITE_CONFIG,
     ConfigError,
     Settings,
-    SiteConfig,
     default_letters,
-    load_site_config,
     settings_problems,
 )
-from bot.content import CONTENT_DIR, faq_path
-from bot.i18n.catalogs import po_path
 from bot.logsetup import Redactor, setup_logging
 from bot.store.clock import Clock, RunningClock, utcnow
 
@@ -52,31 +49,6 @@ def load_settings() -> Settings | None:
         return None
 
 
-def site_path(arg: str | None, settings: Settings) -> Path:
-    if arg:
-        return Path(arg)
-    if settings.config:
-        return settings.config
-    return DEFAULT_SITE_CONFIG if DEFAULT_SITE_CONFIG.exists() else EXAMPLE_SITE_CONFIG
-
-
-def check_site(path: Path, content_dir: Path = CONTENT_DIR) -> SiteConfig:
-    """Load the site file and check that every offered language has a catalog and a FAQ."""
-    site = load_site_config(path)
-    problems = []
-    missing = [lang for lang in site.languages if lang != "en" and not po_path(lang).exists()]
-    if missing:
-        problems.append(f"languages: no catalog for {', '.join(missing)} "
-                        f"(expected {po_path(missing[0])})")
-    no_faq = [lang for lang in site.languages if not faq_path(lang, content_dir).exists()]
-    if no_faq:
-        problems.append(f"languages: no FAQ for {', '.join(no_faq)} "
-                        f"(expected {faq_path(no_faq[0], content_dir)})")
-    if problems:
-        raise ConfigError(path, problems)
-    return site
-
-
 def cmd_check_config(args: argparse.Namespace) -> int:
     path = Path(args.path)
     try:
@@ -101,7 +73,7 @@ def cmd_run(args: argparse.Namespace, settings: Settings, clock: Clock) -> int:
         print(exc, file=sys.stderr)
         return 1
     from bot.app import build_application
-    from bot.serve import StartError, serve
+    from bot.cli.serve import StartError, serve
 
     app = build_application(settings, site, clock=clock)
     try:
@@ -119,7 +91,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
     except ConfigError as exc:
         print(exc, file=sys.stderr)
         return 1
-    from bot.demo import run_demo
+    from bot.cli.demo import run_demo
 
     print("database: a temporary one, deleted when the demo ends", file=sys.stderr)
     return asyncio.run(run_demo(site))
@@ -166,7 +138,7 @@ def main(argv: list[str] | None = None, *, clock: Clock = utcnow) -> int:
     if args.command == "run":
         return cmd_run(args, settings, clock)
     if args.command in ("import-homes", "invite-codes", "revoke-code", "import-schedule"):
-        from bot.homes_cli import run_homes_command
+        from bot.cli.homes import run_homes_command
 
         say_database(settings)
         return asyncio.run(run_homes_command(args, settings, clock))

@@ -32,8 +32,8 @@ from telegram.error import (
 from telegram.ext import Application
 
 from bot.context import Services
-from bot.poller import DurablePoller
-from bot.ratelimit import seconds
+from bot.messaging.poller import DurablePoller
+from bot.messaging.ratelimit import seconds
 
 log = logging.getLogger(__name__)
 INBOX_PURGE_EVERY = timedelta(hours=1)

@@ -7,8 +7,8 @@ from datetime import date, datetime
 
 import aiosqlite
 
+from bot.domain.policy import Policy
 from bot.domain.tickets import Ticket
-from bot.followup.policy import Policy
 from bot.store.clock import iso
 from bot.store.due import cancel, schedule
 

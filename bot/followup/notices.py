@@ -10,9 +10,9 @@ from datetime import date, datetime, time, timedelta
 import aiosqlite
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
-from bot.followup.policy import Policy
-from bot.handlers.callbacks import pack
+from bot.domain.policy import Policy
 from bot.i18n import N_, I18n, Translator
+from bot.render.callbacks import pack
 from bot.store.due import cancel_work_day, schedule
 from bot.store.outbox import enqueue
 

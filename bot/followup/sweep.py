@@ -15,12 +15,13 @@ from html import escape
 import aiosqlite
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
-from bot import broadcast
 from bot.domain.tickets import ACTIVE, Action, Status, Ticket
-from bot.followup import notices, texts
+from bot.followup import notices
 from bot.followup.engine import FollowUps
-from bot.handlers.renovation import work_label
-from bot.partners.notify import Notifier
+from bot.messaging.notify import Notifier
+from bot.render import followup as texts
+from bot.render.labels import work_label
+from bot.services import broadcast
 from bot.store import Store
 from bot.store.clock import Clock, iso
 from bot.store.due import DueRow, defer, finish, schedule

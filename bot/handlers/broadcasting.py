@@ -6,13 +6,13 @@ from __future__ import annotations
 
 from telegram import Message, Update
 
-from bot import broadcast
 from bot.context import BotContext
-from bot.handlers.callbacks import Press, pack
 from bot.handlers.common import inline
 from bot.handlers.staff import Staff, staff_for
 from bot.i18n import language_name
 from bot.i18n.bidi import clean_user_text
+from bot.render.callbacks import Press, pack
+from bot.services import broadcast
 from bot.store.drafts import Draft
 
 FLOW = "broadcast"

@@ -17,8 +17,8 @@ from telegram import (
 from telegram.error import BadRequest
 
 from bot.context import BotContext, Services
-from bot.handlers.callbacks import pack
 from bot.i18n import Translator
+from bot.render.callbacks import pack
 from bot.store.drafts import Draft
 
 log = logging.getLogger(__name__)

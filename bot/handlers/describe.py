@@ -9,8 +9,8 @@ from telegram import Message
 from bot.handlers import flow
 from bot.handlers.common import Turn, inline
 from bot.handlers.emergency import signals_danger, warn_once
-from bot.handlers.render import files_text
 from bot.i18n.bidi import clean_user_text
+from bot.render.labels import files_text
 from bot.store.drafts import Draft
 
 MAX_TEXT = 3000  # leaves room for the partner card around it within Telegram's 4096

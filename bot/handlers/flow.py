@@ -11,9 +11,9 @@ from dataclasses import dataclass
 
 from telegram import Message
 
-from bot.handlers.callbacks import Press
 from bot.handlers.common import Turn
 from bot.handlers.menu import show_menu
+from bot.render.callbacks import Press
 from bot.store.drafts import Draft
 
 AskFn = Callable[[Turn, Draft], Awaitable[None]]

@@ -17,9 +17,9 @@ from bot.handlers import describe, flow
 from bot.handlers.common import Turn, in_rows, inline
 from bot.handlers.flow import Flow, Step
 from bot.handlers.menu import main_keyboard, show_menu
-from bot.handlers.render import category_label, contact_label, lang_label
 from bot.i18n import language_name
 from bot.i18n.bidi import clean_user_text
+from bot.render.labels import category_label, contact_label, lang_label
 from bot.store.drafts import Draft
 
 # Dutch numbers: 06-12345678, 030 123 4567, +31 6 1234 5678, 0031..., stored as 0612345678

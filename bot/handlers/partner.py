@@ -16,13 +16,13 @@ from telegram.constants import ParseMode
 
 from bot.context import BotContext
 from bot.domain.tickets import Action, IllegalTransition, Status, Ticket
-from bot.followup.texts import mention
 from bot.handlers import promises
-from bot.handlers.callbacks import Press, pack
 from bot.handlers.staff import Staff, staff_for
 from bot.i18n import Translator
-from bot.partners import quick
-from bot.partners.resident_notes import (
+from bot.render import quick
+from bot.render.callbacks import Press, pack
+from bot.render.followup import mention
+from bot.render.resident import (
     answer_markup,
     claimed_text,
     reply_header,

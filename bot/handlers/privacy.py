@@ -7,9 +7,9 @@ import json
 
 from telegram import ReplyKeyboardRemove
 
-from bot.handlers.callbacks import Press
 from bot.handlers.common import Turn, inline
 from bot.handlers.menu import show_menu
+from bot.render.callbacks import Press
 
 
 def privacy_text(turn: Turn) -> str:

@@ -13,10 +13,10 @@ import aiosqlite
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 from bot.domain.tickets import Status, Ticket
-from bot.followup import texts
-from bot.handlers.callbacks import Press, pack
 from bot.handlers.common import Turn
 from bot.handlers.staff import Staff
+from bot.render import followup as texts
+from bot.render.callbacks import Press, pack
 
 KINDS = {"c": "call", "v": "visit"}
 PARTS = {"m": "morning", "a": "afternoon", "e": "evening"}

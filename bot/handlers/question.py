@@ -12,11 +12,12 @@ from bot.content import Faq
 from bot.domain.routing import route
 from bot.domain.tickets import Attachment, Kind, NewTicket
 from bot.handlers import describe, flow
-from bot.handlers.callbacks import Press
+from bot.handlers.actions import run_action
 from bot.handlers.common import Turn, in_rows, inline
 from bot.handlers.flow import Flow, Step
 from bot.handlers.menu import show_menu
 from bot.i18n.bidi import clean_user_text
+from bot.render.callbacks import Press
 from bot.store.drafts import Draft
 
 QUESTION_CATEGORY = "question"
@@ -67,8 +68,6 @@ async def on_faq_press(turn: Turn, press: Press) -> None:
         elif what == "i":
             await show_item(turn, press.arg(1))
         else:
-            from bot.handlers.router import run_action
-
             await run_action(turn, "question")
         return
     if draft is None:

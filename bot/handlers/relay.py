@@ -21,8 +21,8 @@ from bot.handlers.common import Turn
 from bot.handlers.partner import refresh_after
 from bot.handlers.staff import Staff, is_partner_chat, staff_for
 from bot.i18n.bidi import clean_user_text, isolate
-from bot.partners.card import who
-from bot.partners.resident_notes import answer_markup, reply_header, transferred_text
+from bot.render.card import who
+from bot.render.resident import answer_markup, reply_header, transferred_text
 from bot.store.threads import Pending, clear_pending
 
 MAX_NOTE = 1000

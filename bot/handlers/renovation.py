@@ -7,21 +7,11 @@ from datetime import date, time
 
 from bot.domain.routing import route
 from bot.domain.tickets import Kind, NewTicket
-from bot.handlers.callbacks import Press
 from bot.handlers.common import Turn
 from bot.handlers.menu import show_menu
-from bot.i18n import N_, Translator
-from bot.schedule import days_of_resident
-
-WORK_LABELS = {
-    "kitchen": N_("kitchen"), "bathroom": N_("bathroom"), "toilet": N_("toilet"),
-    "windows": N_("windows"), "electrics": N_("electrics"), "heating": N_("heating"),
-    "other": N_("other work"),
-}
-
-
-def work_label(tr: Translator, work: str) -> str:
-    return tr._(WORK_LABELS.get(work, "other work"))
+from bot.importers.planning import days_of_resident
+from bot.render.callbacks import Press
+from bot.render.labels import work_label
 
 
 async def show_renovation(turn: Turn) -> None:

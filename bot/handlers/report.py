@@ -13,8 +13,8 @@ from bot.handlers.common import Turn, in_rows, inline
 from bot.handlers.emergency import warn_once
 from bot.handlers.flow import Flow, Step
 from bot.handlers.menu import show_menu
-from bot.handlers.render import category_label, floor_label, place_text
 from bot.i18n.bidi import clean_user_text
+from bot.render.labels import category_label, floor_label, place_text
 from bot.store.drafts import Draft
 
 MAX_PLACE = 200

@@ -6,12 +6,12 @@ from telegram import Message
 
 from bot.domain.tickets import ACTIVE
 from bot.handlers import flow
-from bot.handlers.callbacks import Press
 from bot.handlers.common import Turn, in_rows, inline
 from bot.handlers.flow import Flow, Step
 from bot.handlers.menu import show_menu
 from bot.handlers.relay import relay_to_partner, safe_to_relay
-from bot.handlers.render import category_label, status_label
+from bot.render.callbacks import Press
+from bot.render.labels import category_label, status_label
 from bot.store.drafts import Draft
 
 SHOWN = 10

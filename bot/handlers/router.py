@@ -17,19 +17,18 @@ from bot.handlers import (  # noqa: F401  (flows register themselves)
     relay,
     report,
 )
-from bot.handlers.callbacks import Press, unpack
-from bot.handlers.common import Turn, inline, turn_for
-from bot.handlers.describe import has_content
+from bot.handlers.actions import on_unfinished_press, run_action
+from bot.handlers.common import Turn, turn_for
 from bot.handlers.emergency import emergency_text
 from bot.handlers.linking import is_code, link_home
 from bot.handlers.menu import menu_action, show_menu
 from bot.handlers.privacy import on_privacy_press, show_privacy
-from bot.handlers.renovation import on_work_day_answer, show_renovation
+from bot.handlers.renovation import on_work_day_answer
 from bot.handlers.requests import on_add_press, show_requests
 from bot.handlers.start import on_language_press, on_start, show_picker
+from bot.render.callbacks import Press, unpack
 
 log = logging.getLogger(__name__)
-FLOW_ACTIONS = {"question": "question", "report": "report", "help": "help"}
 
 
 async def on_private_message(update: Update, context: BotContext) -> None:
@@ -64,41 +63,6 @@ async def on_edited_message(update: Update, context: BotContext) -> None:
     if turn is not None:
         await turn.say(turn.tr._("Changing a sent message does not change what I received. "
                                  "Please send the new text as a new message."))
-
-
-async def run_action(turn: Turn, action: str) -> None:
-    if action in FLOW_ACTIONS:
-        draft = await turn.services.store.drafts.get(turn.user_id)
-        if draft is not None and draft.flow in FLOW_ACTIONS and has_content(draft):
-            tr = turn.tr
-            await turn.say(tr._("You have not finished your last message yet. "
-                                "Do you want to go on with it?"), inline(
-                [turn.button("▶️ " + tr._("Go on with it"), "m", draft.key, "keep")],
-                [turn.button("🆕 " + tr._("Throw it away, start new"), "m", draft.key, action)],
-            ))
-            return
-        await flow.start(turn, FLOW_ACTIONS[action])
-    elif action == "requests":
-        await show_requests(turn)
-    elif action == "renovation":
-        await show_renovation(turn)
-    elif action == "language":
-        await show_picker(turn)
-    elif action == "privacy":
-        await show_privacy(turn)
-
-
-async def on_unfinished_press(turn: Turn, press: Press) -> None:
-    """`v1:m:<draft key>:keep|<action>`: go on with an unfinished draft, or start anew."""
-    await turn.answer()
-    await turn.drop_buttons()
-    draft = await turn.services.store.drafts.get(turn.user_id)
-    if draft is None or draft.key != press.arg(0):
-        await show_menu(turn)
-    elif press.arg(1) == "keep":
-        await flow.ask_again(turn, draft)
-    elif press.arg(1) in FLOW_ACTIONS:
-        await flow.start(turn, FLOW_ACTIONS[press.arg(1)])
 
 
 async def on_feedback_press(turn: Turn, press: Press) -> None:

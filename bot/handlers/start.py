@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from bot.handlers import flow
-from bot.handlers.callbacks import Press
 from bot.handlers.common import Turn, inline
 from bot.handlers.menu import show_menu
 from bot.i18n import language_name
+from bot.render.callbacks import Press
 
 
 def picker_text(turn: Turn) -> str:

@@ -19,8 +19,8 @@ from pathlib import Path
 
 import aiosqlite
 
+from bot.domain.policy import Policy
 from bot.followup.notices import plan_notices, plan_week_notice, work_day
-from bot.followup.policy import Policy
 from bot.store.clock import iso
 from bot.store.db import Database
 from bot.store.homes import address_key

@@ -24,10 +24,10 @@ from telegram.constants import ParseMode
 from telegram.error import BadRequest, ChatMigrated, Forbidden, RetryAfter, TelegramError
 
 from bot.domain.tickets import Ticket
-from bot.handlers.render import category_label
-from bot.partners.card import card_keyboard, card_text
-from bot.partners.notify import Notifier
-from bot.ratelimit import seconds
+from bot.messaging.notify import Notifier
+from bot.messaging.ratelimit import seconds
+from bot.render.card import card_keyboard, card_text
+from bot.render.labels import category_label
 from bot.store import Store
 from bot.store.outbox import OutItem, mark_sent, mark_undeliverable
 from bot.store.threads import remember, save_card
@@ -119,7 +119,7 @@ class Delivery:
     # -- one item --------------------------------------------------------------------------
     async def deliver(self, item: OutItem) -> None:
         silent = False
-        if item.chat_id > 0:  # a resident: quiet hours (bot/followup/policy.py to_resident)
+        if item.chat_id > 0:  # a resident: quiet hours (bot/domain/policy.py to_resident)
             how = self.notifier.policy.to_resident(
                 self.store.outbox.clock(), initiative=item.initiative, created_at=item.created_at)
             if how.hold_until is not None:

@@ -13,8 +13,8 @@ import aiosqlite
 from telegram import InlineKeyboardMarkup
 
 from bot.config import SiteConfig
+from bot.domain.policy import Policy
 from bot.domain.tickets import Ticket
-from bot.followup.policy import Policy
 from bot.i18n import I18n, Translator
 from bot.store.clock import iso
 from bot.store.outbox import enqueue

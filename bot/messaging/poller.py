@@ -15,7 +15,7 @@ from telegram import Update
 from telegram.error import NetworkError, RetryAfter, TimedOut
 from telegram.ext import Application
 
-from bot.ratelimit import seconds
+from bot.messaging.ratelimit import seconds
 from bot.store.inbox import Inbox
 
 log = logging.getLogger(__name__)

@@ -14,10 +14,10 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 from bot.config import SiteConfig
 from bot.domain.tickets import Kind, Status, Ticket
-from bot.handlers.callbacks import pack
-from bot.handlers.render import category_label, files_text, lang_label, ticket_place
 from bot.i18n import Translator
 from bot.i18n.bidi import isolate, strip_controls
+from bot.render.callbacks import pack
+from bot.render.labels import category_label, files_text, lang_label, ticket_place
 
 MAX_WORDS = 2500  # the card must stay under Telegram's 4096 characters with everything around it
 

@@ -11,10 +11,10 @@ import aiosqlite
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 from bot.domain.tickets import Ticket
-from bot.handlers.callbacks import pack
 from bot.i18n import Translator
-from bot.partners.notify import Notifier
-from bot.partners.resident_notes import resolved_markup
+from bot.render.callbacks import pack
+from bot.render.resident import resolved_markup
+from bot.render.words import Readers
 
 
 @dataclass(frozen=True)
@@ -47,48 +47,48 @@ def mention(user_id: int, name: str) -> str:
     return f'<a href="tg://user?id={user_id}">{escape(name)}</a>'
 
 
-def claim_nudge(n: Notifier, t: Ticket) -> str:
+def claim_nudge(n: Readers, t: Ticket) -> str:
     tr = n.group_tr(n.partner_chat(t))
     return "⏰ " + tr._("#{ref} is waiting since {time} and nobody has it yet. Who picks it up?",
                        ref=t.ref, time=tr.datetime(t.created_at, "short"))
 
 
-def escalation(n: Notifier, t: Ticket) -> str:
+def escalation(n: Readers, t: Ticket) -> str:
     tr = n.group_tr(n.coordinator_chat)
     return "🚨 " + tr._("#{ref} for {partner} is still not picked up. It came in on {time}.",
                        ref=t.ref, partner=n.site.partner_name(t.partner_id),
                        time=tr.datetime(t.created_at, "short"))
 
 
-def contact_reminder(n: Notifier, t: Ticket) -> str:
+def contact_reminder(n: Readers, t: Ticket) -> str:
     tr = n.group_tr(n.partner_chat(t))
     who = mention(t.claimed_by or 0, t.claimed_name or "?")
     return "⏰ " + who + " " + escape(tr._(
         "#{ref}: the resident has not heard from us yet. Please contact them today.", ref=t.ref))
 
 
-def still_on_it(n: Notifier, t: Ticket) -> str:
+def still_on_it(n: Readers, t: Ticket) -> str:
     tr = n.resident_tr(t)
     return "⏳ " + tr._("We are still working on your request {ref}. You are not forgotten.",
                        ref=t.ref)
 
 
-def feedback_again(n: Notifier, t: Ticket) -> str:
+def feedback_again(n: Readers, t: Ticket) -> str:
     tr = n.resident_tr(t)
     return tr._("Your request {ref} was solved. Were you helped? Please press a button.",
                 ref=t.ref)
 
 
-def feedback_markup(n: Notifier, t: Ticket) -> InlineKeyboardMarkup:
+def feedback_markup(n: Readers, t: Ticket) -> InlineKeyboardMarkup:
     return resolved_markup(n, t)
 
 
-def closed_unanswered(n: Notifier, t: Ticket) -> str:
+def closed_unanswered(n: Readers, t: Ticket) -> str:
     tr = n.group_tr(n.partner_chat(t))
     return "⚪ " + tr._("#{ref} is closed: the resident did not answer.", ref=t.ref)
 
 
-def promise_reminder(n: Notifier, t: Ticket, p: Promise, *, today: date) -> str:
+def promise_reminder(n: Readers, t: Ticket, p: Promise, *, today: date) -> str:
     """"today", "tomorrow" or "on <date>", decided when the reminder goes out (a reminder held
     over a weekend or a downtime must not say "tomorrow" on the day itself)."""
     tr = n.group_tr(n.partner_chat(t))
@@ -111,7 +111,7 @@ def promise_reminder(n: Notifier, t: Ticket, p: Promise, *, today: date) -> str:
     return "📌 " + mention(p.staff_id, p.staff_name) + " " + escape(text)
 
 
-def promise_told(n: Notifier, t: Ticket, kind: str, day: date, part: str) -> str:
+def promise_told(n: Readers, t: Ticket, kind: str, day: date, part: str) -> str:
     tr = n.resident_tr(t)
     partner = n.site.partner_name(t.partner_id)
     values = {"partner": partner, "date": tr.date(day, "full"), "part": part_label(tr, part)}
@@ -120,7 +120,7 @@ def promise_told(n: Notifier, t: Ticket, kind: str, day: date, part: str) -> str
     return "🏠 " + tr._("{partner} will visit you on {date}, {part}.", **values)
 
 
-def promise_question(n: Notifier, t: Ticket, p: Promise) -> str:
+def promise_question(n: Readers, t: Ticket, p: Promise) -> str:
     tr = n.resident_tr(t)
     partner = n.site.partner_name(t.partner_id)
     if p.kind == "call":
@@ -128,7 +128,7 @@ def promise_question(n: Notifier, t: Ticket, p: Promise) -> str:
     return tr._("Did {partner} visit you?", partner=partner)
 
 
-def promise_markup(n: Notifier, t: Ticket, promise_id: int) -> InlineKeyboardMarkup:
+def promise_markup(n: Readers, t: Ticket, promise_id: int) -> InlineKeyboardMarkup:
     tr = n.resident_tr(t)
     return InlineKeyboardMarkup([[
         InlineKeyboardButton("👍 " + tr._("Yes"), callback_data=pack("pr", promise_id, "y")),

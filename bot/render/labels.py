@@ -9,7 +9,7 @@ from babel.core import UnknownLocaleError
 
 from bot.config import SiteConfig
 from bot.domain.tickets import Status, Ticket
-from bot.i18n import Translator, language_name
+from bot.i18n import N_, Translator, language_name
 
 
 def category_label(tr: Translator, site: SiteConfig, kind: str, category_id: str) -> str:
@@ -85,3 +85,15 @@ def lang_label(lang: str | None) -> str:
         return language_name(lang)
     except (ValueError, UnknownLocaleError):  # a language the resident typed, not a code
         return lang
+
+
+WORK_LABELS = {
+    "kitchen": N_("kitchen"), "bathroom": N_("bathroom"), "toilet": N_("toilet"),
+    "windows": N_("windows"), "electrics": N_("electrics"), "heating": N_("heating"),
+    "other": N_("other work"),
+}
+
+
+def work_label(tr: Translator, work: str) -> str:
+    """The kind of work on a renovation day ("kitchen"), in the reader's language."""
+    return tr._(WORK_LABELS.get(work, "other work"))

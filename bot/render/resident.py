@@ -5,18 +5,18 @@ from __future__ import annotations
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 from bot.domain.tickets import Ticket
-from bot.handlers.callbacks import pack
-from bot.partners.notify import Notifier
+from bot.render.callbacks import pack
+from bot.render.words import Readers
 
 
-def claimed_text(notifier: Notifier, ticket: Ticket) -> str:
+def claimed_text(notifier: Readers, ticket: Ticket) -> str:
     tr = notifier.resident_tr(ticket)
     partner = notifier.site.partner_name(ticket.partner_id)
     return "👋 " + tr._("{partner} has picked up your request {ref}. {name} is working on it.",
                        partner=partner, ref=ticket.ref, name=ticket.claimed_name or "")
 
 
-def transferred_text(notifier: Notifier, ticket: Ticket) -> str:
+def transferred_text(notifier: Readers, ticket: Ticket) -> str:
     tr = notifier.resident_tr(ticket)
     partner = notifier.site.partner_name(ticket.partner_id)
     return "🔁 " + tr._("Your request {ref} is now with {partner}. They can help you better. "
@@ -24,14 +24,14 @@ def transferred_text(notifier: Notifier, ticket: Ticket) -> str:
                        ref=ticket.ref, partner=partner)
 
 
-def resolved_text(notifier: Notifier, ticket: Ticket) -> str:
+def resolved_text(notifier: Readers, ticket: Ticket) -> str:
     tr = notifier.resident_tr(ticket)
     partner = notifier.site.partner_name(ticket.partner_id)
     return "✅ " + tr._("{partner} says your request {ref} is solved. Were you helped?",
                        partner=partner, ref=ticket.ref)
 
 
-def resolved_markup(notifier: Notifier, ticket: Ticket) -> InlineKeyboardMarkup:
+def resolved_markup(notifier: Readers, ticket: Ticket) -> InlineKeyboardMarkup:
     tr = notifier.resident_tr(ticket)
     return InlineKeyboardMarkup([[
         InlineKeyboardButton("👍 " + tr._("Yes, I was helped"),
@@ -40,13 +40,13 @@ def resolved_markup(notifier: Notifier, ticket: Ticket) -> InlineKeyboardMarkup:
     ]])
 
 
-def reply_header(notifier: Notifier, ticket: Ticket, staff_name: str) -> str:
+def reply_header(notifier: Readers, ticket: Ticket, staff_name: str) -> str:
     tr = notifier.resident_tr(ticket)
     partner = notifier.site.partner_name(ticket.partner_id)
     return tr._("💬 {partner} ({name}):", partner=partner, name=staff_name)
 
 
-def answer_markup(notifier: Notifier, ticket: Ticket) -> InlineKeyboardMarkup:
+def answer_markup(notifier: Readers, ticket: Ticket) -> InlineKeyboardMarkup:
     """One tap to answer: residents rarely use Telegram's "reply", so the button starts it."""
     tr = notifier.resident_tr(ticket)
     return InlineKeyboardMarkup([[InlineKeyboardButton(

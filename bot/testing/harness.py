@@ -25,7 +25,7 @@ from bot.app import build_application
 from bot.config import EXAMPLE_SITE_CONFIG, Settings, SiteConfig, load_site_config
 from bot.i18n import Translator, language_name
 from bot.i18n.bidi import strip_controls
-from bot.runtime import running
+from bot.messaging.runtime import running
 from bot.store.clock import Clock
 from bot.testing.fake_api import FakeBotAPI, JSONDict
 from bot.testing.moments import WORKDAY_11, workday_clock

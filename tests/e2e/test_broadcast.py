@@ -9,8 +9,8 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from bot import broadcast
 from bot.config import SiteConfig
+from bot.services import broadcast
 from bot.store.clock import SimClock
 from bot.store.homes import NewHome
 from bot.testing.harness import BotHarness, ResidentChat

@@ -5,8 +5,8 @@ from __future__ import annotations
 import json
 
 from bot.domain.tickets import Kind, Status
-from bot.handlers.render import category_label
 from bot.i18n import language_name
+from bot.render.labels import category_label
 from bot.testing.harness import BotHarness, ResidentChat
 
 STORY = "Faturalarımı ödeyemiyorum, borçlarım var"

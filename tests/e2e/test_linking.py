@@ -8,9 +8,9 @@ from pathlib import Path
 import pytest
 from PIL import Image
 
-from bot.cli import main
+from bot.cli.main import main
 from bot.config import EXAMPLE_SITE_CONFIG, load_site_config
-from bot.homes_io import read_homes_csv
+from bot.importers.homes import read_homes_csv
 from bot.store.homes import MAX_FAILED, NewHome, looks_like_code, new_code
 from bot.testing.harness import BotHarness
 from bot.testing.moments import workday_clock

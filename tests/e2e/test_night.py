@@ -17,7 +17,7 @@ import pytest
 from bot.config import SiteConfig
 from bot.domain.tickets import Ticket
 from bot.i18n import language_name
-from bot.partners.resident_notes import claimed_text, resolved_text, transferred_text
+from bot.render.resident import claimed_text, resolved_text, transferred_text
 from bot.store.clock import SimClock
 from bot.testing.fake_api import JSONDict
 from bot.testing.harness import WORKDAY_11, BotHarness, ResidentChat

@@ -8,9 +8,9 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from bot.config import SiteConfig
-from bot.followup.policy import Policy
-from bot.handlers.callbacks import pack
-from bot.schedule import apply_planning, read_planning
+from bot.domain.policy import Policy
+from bot.importers.planning import apply_planning, read_planning
+from bot.render.callbacks import pack
 from bot.store.clock import SimClock as Clock
 from bot.store.homes import NewHome
 from bot.testing.harness import BotHarness, ResidentChat

@@ -9,10 +9,10 @@ import pytest
 
 from bot.config import SiteConfig
 from bot.domain.tickets import Status, Ticket
-from bot.handlers.render import category_label
+from bot.handlers.groups import check_groups
 from bot.i18n import language_name
 from bot.i18n.bidi import isolate, strip_controls
-from bot.partners.groups import check_groups
+from bot.render.labels import category_label
 from bot.testing.harness import BotHarness, ResidentChat
 from bot.testing.updates import Person
 

@@ -235,22 +235,22 @@ async def test_a_fault_of_our_own_is_retried_after_a_back_off(
         hc: BotHarness, clock: SimClock, monkeypatch: pytest.MonkeyPatch) -> None:
     """A bug while sending one item does not stop the worker, drop the item or retry it in a
     tight loop: it waits like a 5xx would, then goes."""
-    import bot.delivery
+    import bot.messaging.delivery
 
     h = hc
     amina = await h.onboard("Amina", "ar")
     ticket = await report(h, amina, "ar")
     await h.staff(GROUP, "Jan").press(h.group(GROUP).card(ticket.ref), nl(h, "Claim"))
     expected = claimed_text(h, ticket, "ar")
-    real, faults = bot.delivery.Delivery._plain, []
+    real, faults = bot.messaging.delivery.Delivery._plain, []
 
-    async def broken(self: bot.delivery.Delivery, item: object, silent: bool) -> object:
+    async def broken(self: bot.messaging.delivery.Delivery, item: object, silent: bool) -> object:
         if not faults:
             faults.append(item)
             raise RuntimeError("a bug")
         return await real(self, item, silent)  # type: ignore[arg-type]
 
-    monkeypatch.setattr(bot.delivery.Delivery, "_plain", broken)
+    monkeypatch.setattr(bot.messaging.delivery.Delivery, "_plain", broken)
     await h.staff(GROUP, "Jan").reply(h.group(GROUP).card(ticket.ref), "We komen morgen")
     assert faults and "We komen morgen" not in amina.last_text
     await h.deliver()  # not again at once

@@ -8,8 +8,8 @@ from typing import Any
 from babel.dates import format_date
 
 from bot.domain.tickets import Action, Status
-from bot.handlers.render import category_label, status_label
 from bot.i18n import language_name
+from bot.render.labels import category_label, status_label
 from bot.testing.harness import BotHarness, ResidentChat
 
 

@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from bot.cli import main
-from bot.followup.policy import Policy
-from bot.schedule import apply_planning, read_planning
+from bot.cli.main import main
+from bot.domain.policy import Policy
+from bot.importers.planning import apply_planning, read_planning
 from bot.store.homes import NewHome
 from bot.testing.harness import BotHarness
 from bot.testing.moments import workday_clock

@@ -1,0 +1,1 @@
+"""Files from outside: the homes CSV and invitation letters, the contractor's planning."""
