@@ -4,17 +4,19 @@ row per notice, with a dedupe key), caught up after downtime, quiet hours respec
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
 import aiosqlite
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
+from bot.domain.planning import PLANNED, WorkDay
 from bot.domain.policy import Policy
 from bot.i18n import N_, I18n, Translator
-from bot.render.callbacks import pack
+from bot.render.callbacks import WORK_DAY, pack
 from bot.store.due import cancel_work_day, schedule
 from bot.store.outbox import enqueue
+from bot.store.renovation import first_planned_day, residents_of
+from bot.store.renovation import work_day as work_day  # the sweep reads notices' days here
 
 EVENING = time(18, 0)
 PREPARE = {
@@ -29,33 +31,11 @@ PREPARE = {
 ANSWERS = ("ok", "away", "help", "rest")
 
 
-@dataclass(frozen=True)
-class WorkDay:
-    id: int
-    home_id: int
-    work: str
-    day: date
-    start: time
-    end: time
-    notes: str
-    status: str
-
-
-async def work_day(tx: aiosqlite.Connection, work_day_id: int) -> WorkDay | None:
-    async with tx.execute('SELECT id, home_id, work, day, start, "end", notes, status'
-                          " FROM work_days WHERE id = ?", (work_day_id,)) as cur:
-        r = await cur.fetchone()
-    if r is None:
-        return None
-    return WorkDay(r[0], r[1], r[2], date.fromisoformat(r[3]), time.fromisoformat(r[4]),
-                   time.fromisoformat(r[5]), r[6], r[7])
-
-
 async def plan_notices(tx: aiosqlite.Connection, now: datetime, policy: Policy, wd: WorkDay,
                        change: str | None) -> None:
     """(Re)schedule the evening-before notice of a work day; a change is told at once."""
     await cancel_work_day(tx, wd.id, "notice_eve")
-    if wd.status == "planned":
+    if wd.status == PLANNED:
         eve = datetime.combine(wd.day - timedelta(days=1), EVENING, tzinfo=policy.zone)
         if eve > now:
             await schedule(tx, now, kind="notice_eve", due_at=eve, work_day=wd.id,
@@ -67,32 +47,23 @@ async def plan_notices(tx: aiosqlite.Connection, now: datetime, policy: Policy, 
 
 async def plan_week_notice(tx: aiosqlite.Connection, now: datetime, policy: Policy,
                            home_id: int) -> None:
-    async with tx.execute("SELECT min(day) FROM work_days WHERE home_id = ?"
-                          " AND status = 'planned'", (home_id,)) as cur:
-        row = await cur.fetchone()
-    if not row or not row[0]:
+    first = await first_planned_day(tx, home_id)
+    if first is None:
         return
-    first = date.fromisoformat(row[0])
     due = datetime.combine(first - timedelta(days=7), EVENING, tzinfo=policy.zone)
     if due > now:
         await schedule(tx, now, kind="notice_week", due_at=due, home=home_id,
                        first=first.isoformat(), dedupe=f"week:{home_id}:{first}")
 
 
-async def residents_of(tx: aiosqlite.Connection, home_id: int) -> list[tuple[int, str]]:
-    async with tx.execute("SELECT r.user_id, r.lang FROM home_residents h JOIN residents r"
-                          " ON r.user_id = h.user_id WHERE h.home_id = ?", (home_id,)) as cur:
-        return [(row[0], row[1]) for row in await cur.fetchall()]
-
-
 async def tell_home(tx: aiosqlite.Connection, now: datetime, policy: Policy, i18n: I18n,
                     home_id: int, render: object, dedupe: str) -> int:
     """Send a notice to every resident linked to a home, each in their own language."""
     sent = 0
-    for user_id, lang in await residents_of(tx, home_id):
-        text, markup = render(i18n.get(lang))  # type: ignore[operator]
-        await enqueue(tx, now, chat_id=user_id, method="send", purpose="notice",
-                      dedupe_key=f"{dedupe}:{user_id}", due_at=policy.resident_time(now),
+    for resident in await residents_of(tx, home_id):
+        text, markup = render(i18n.get(resident.lang))  # type: ignore[operator]
+        await enqueue(tx, now, chat_id=resident.user_id, method="send", purpose="notice",
+                      dedupe_key=f"{dedupe}:{resident.user_id}", due_at=policy.resident_time(now),
                       initiative=True,
                       payload={"text": text,
                                "reply_markup": markup.to_dict() if markup else None})
@@ -119,7 +90,7 @@ def answer_buttons(tr: Translator, work_day_id: int) -> InlineKeyboardMarkup:
               "help": "💪 " + tr._("I need help (for example moving furniture)"),
               "rest": "🛋️ " + tr._("I need a place to rest during the works")}
     return InlineKeyboardMarkup([[InlineKeyboardButton(labels[a], callback_data=pack(
-        "wd", work_day_id, a))] for a in ANSWERS])
+        WORK_DAY, work_day_id, a))] for a in ANSWERS])
 
 
 def change_notice(tr: Translator, wd: WorkDay, work: str

@@ -12,42 +12,22 @@ import csv
 import io
 import re
 import sys
-from collections import defaultdict
-from dataclasses import dataclass, field
+from dataclasses import replace
 from datetime import date, datetime, time
 from pathlib import Path
 
 import aiosqlite
 
+from bot.domain.planning import DayKey, Diff, WorkDay, changes_to_tell, diff_planning, numbered
 from bot.domain.policy import Policy
-from bot.followup.notices import plan_notices, plan_week_notice, work_day
-from bot.store.clock import iso
+from bot.followup.notices import plan_notices, plan_week_notice
+from bot.store import renovation
 from bot.store.db import Database
 from bot.store.homes import address_key
 
-CHUNK = 500  # homes per query: SQLite limits the number of ? in one statement
 WORKS = ("kitchen", "bathroom", "toilet", "windows", "electrics", "heating", "other")
 ADDRESS = re.compile(
     r"^\s*(?P<street>.*?\D)\s*(?P<number>\d+)\s*[-\s]?\s*(?P<addition>[A-Za-z0-9]*)\s*$")
-
-
-@dataclass(frozen=True)
-class PlannedDay:
-    line: int
-    home_id: int
-    work: str
-    day: date
-    start: time
-    end: time
-    notes: str
-
-
-@dataclass
-class Diff:
-    added: list[tuple[int, str, int]] = field(default_factory=list)
-    moved: list[tuple[int, str, int]] = field(default_factory=list)
-    cancelled: list[tuple[int, str, int]] = field(default_factory=list)
-    unchanged: int = 0
 
 
 def _date(text: str) -> date:
@@ -67,12 +47,11 @@ def _time(text: str, what: str) -> time:
 
 
 async def read_planning(path: Path, db: Database, progress: bool = False
-                        ) -> tuple[list[PlannedDay], list[str]]:
+                        ) -> tuple[list[WorkDay], list[str]]:
     """Raises OSError or UnicodeDecodeError (not UTF-8) before reading any row."""
     text = path.read_bytes().decode("utf-8-sig")
     rows = list(csv.DictReader(io.StringIO(text, newline="")))
-    homes = {address_key(s, n, a): i for i, s, n, a in await db.fetchall(
-        "SELECT id, street, number, addition FROM homes")}
+    homes = await renovation.Renovation(db).homes_by_address()
     days, errors = [], []
     for index, row in enumerate(rows):
         line = index + 2
@@ -89,7 +68,7 @@ async def read_planning(path: Path, db: Database, progress: bool = False
     return days, errors
 
 
-def _row(row: dict[str, str], line: int, homes: dict[tuple[str, int, str], int]) -> PlannedDay:
+def _row(row: dict[str, str], line: int, homes: dict[tuple[str, int, str], int]) -> WorkDay:
     match = ADDRESS.match(row.get("address") or "")
     if not match:
         raise ValueError(f"address: {row.get('address')!r} is not street + number")
@@ -104,95 +83,39 @@ def _row(row: dict[str, str], line: int, homes: dict[tuple[str, int, str], int])
     work = (row.get("work") or "").strip().lower()
     if work not in WORKS:
         raise ValueError(f"work: {work!r} is not one of {', '.join(WORKS)}")
-    return PlannedDay(line, homes[key], work, day, start, end, (row.get("notes") or "").strip())
+    return WorkDay(homes[key], work, day, start, end, (row.get("notes") or "").strip(),
+                   line=line)
 
 
-def _numbered(days: list[PlannedDay]) -> dict[tuple[int, str, int], PlannedDay]:
-    """Each home's days of one kind of work, numbered in date order (the identity of a day)."""
-    groups: dict[tuple[int, str], list[PlannedDay]] = defaultdict(list)
-    for d in days:
-        groups[(d.home_id, d.work)].append(d)
-    out = {}
-    for (home, work), items in groups.items():
-        for seq, d in enumerate(sorted(items, key=lambda x: (x.day, x.start)), start=1):
-            out[(home, work, seq)] = d
-    return out
-
-
-async def apply_planning(db: Database, days: list[PlannedDay], now: datetime,
+async def apply_planning(db: Database, days: list[WorkDay], now: datetime,
                          policy: Policy | None = None) -> Diff:
     """Write the planning in one transaction; days of homes in the file that are no longer
     planned are cancelled (homes not in the file are left alone). With a policy, the notices
     are planned in the same transaction: evening-before rows, the week-before row, and a notice
     at once for every moved, cancelled or (on a re-import) added day."""
-    new = _numbered(days)
-    diff = Diff()
+    new = numbered(days)
     async with db.transaction() as tx:
-        old = await _current(tx, {d.home_id for d in days})
-        had_plan = {key[0] for key in old}
-        ids = {key: was[0] for key, was in old.items()}  # work_days.id, for the notices
-        for key, d in new.items():
-            was = old.pop(key, None)
-            values = (d.day.isoformat(), d.start.strftime("%H:%M"), d.end.strftime("%H:%M"),
-                      d.notes)
-            if was is None:
-                diff.added.append(key)
-            elif was[2:] == values and was[1] == "planned":
-                diff.unchanged += 1
-                continue
-            else:
-                diff.moved.append(key)
-            cur = await tx.execute(
-                'INSERT INTO work_days (home_id, work, seq, day, start, "end", notes, status,'
-                " changed_at) VALUES (?, ?, ?, ?, ?, ?, ?, 'planned', ?)"
-                " ON CONFLICT(home_id, work, seq) DO UPDATE SET day = excluded.day,"
-                ' start = excluded.start, "end" = excluded."end", notes = excluded.notes,'
-                " status = 'planned', changed_at = excluded.changed_at",
-                (*key, *values, iso(now)))
-            if was is None:  # not in `old`, so a new row
-                assert cur.lastrowid is not None
-                ids[key] = cur.lastrowid
-        for key, was in old.items():
-            if was[1] == "planned":
-                diff.cancelled.append(key)
-                await tx.execute("UPDATE work_days SET status = 'cancelled', changed_at = ?"
-                                 " WHERE id = ?", (iso(now), was[0]))
+        old = await renovation.days_of_homes(tx, {d.home_id for d in days})
+        diff = diff_planning(old, new)
+        ids = {key: was.id for key, was in old.items()}  # work_days.id, for the notices
+        changed = {*diff.added, *diff.moved}
+        for key, d in new.items():  # in this order, new rows get the ids they always got
+            if key in changed:  # a moved day keeps its row (and its id)
+                ids[key] = await renovation.save_day(tx, now, key, replace(d, id=ids.get(key, 0)))
+        for key in diff.cancelled:
+            await renovation.cancel_day(tx, now, ids[key])
         if policy is not None:
-            await _plan_notices(tx, now, policy, diff, had_plan, ids)
+            await _plan_notices(tx, now, policy, diff, {key[0] for key in old}, ids)
     return diff
 
 
 async def _plan_notices(tx: aiosqlite.Connection, now: datetime, policy: Policy, diff: Diff,
-                        had_plan: set[int], ids: dict[tuple[int, str, int], int]) -> None:
-    changes = ([(k, "added" if k[0] in had_plan else None) for k in diff.added]
-               + [(k, "moved") for k in diff.moved] + [(k, "cancelled") for k in diff.cancelled])
+                        had_plan: set[int], ids: dict[DayKey, int]) -> None:
+    changes = changes_to_tell(diff, had_plan)
     for key, change in changes:
-        wd = await work_day(tx, ids[key])
+        wd = await renovation.work_day(tx, ids[key])  # as written just now
         if wd is not None:
             await plan_notices(tx, now, policy, wd, change)
     for home_id in {k[0] for k, _ in changes}:
         await plan_week_notice(tx, now, policy, home_id)
 
-
-async def _current(tx: aiosqlite.Connection, homes: set[int]
-                   ) -> dict[tuple[int, str, int], tuple[int, str, str, str, str, str]]:
-    """(id, status, day, start, end, notes) of every work day of these homes."""
-    out = {}
-    ordered = sorted(homes)
-    for i in range(0, len(ordered), CHUNK):
-        chunk = ordered[i:i + CHUNK]
-        async with tx.execute(
-                'SELECT home_id, work, seq, id, status, day, start, "end", notes FROM work_days'
-                f" WHERE home_id IN ({', '.join('?' * len(chunk))})", chunk) as cur:
-            for r in await cur.fetchall():
-                out[(r[0], r[1], r[2])] = (r[3], r[4], r[5], r[6], r[7], r[8])
-    return out
-
-
-async def days_of_resident(db: Database, user_id: int) -> list[tuple[str, str, str, str, str]]:
-    """(day, start, end, work, notes) of the planned work days of the resident's homes."""
-    rows = await db.fetchall(
-        'SELECT w.day, w.start, w."end", w.work, w.notes FROM work_days w'
-        " JOIN home_residents r ON r.home_id = w.home_id WHERE r.user_id = ?"
-        " AND w.status = 'planned' ORDER BY w.day, w.start", (user_id,))
-    return [tuple(r) for r in rows]
