@@ -1096,3 +1096,141 @@ async def test_every_recorded_promise_is_checked_with_the_resident(tmp_path: Pat
         asked = [s for s in rec.take() if s.text == promise_question(h, "ar", "call")]
         # refusing a part of the day that has passed would do too; a silent promise would not
         assert asked or not recorded
+
+
+# == a promise ends when the request leaves the hands of whoever made it =========================
+DOCK = "dock"
+
+
+async def transfer(h: BotHarness, staff: StaffMember, ticket: Ticket, to: str,
+                   note: str) -> None:
+    """🔁 Transfer on the card, the partner, then the handover note as a reply to the prompt."""
+    await staff.press(card(h, ticket), "🔁 " + nl(h)._("Transfer"))
+    await staff.press_newest(h.services.site.partner_name(to))
+    await staff.reply(h.group(WONEN).messages()[-1], note)
+    assert (await fresh(h, ticket)).partner_id == to
+
+
+async def history(h: BotHarness, staff: StaffMember, ticket: Ticket,
+                  partner_id: str = WONEN) -> list[list[str]]:
+    """The card's 📜 History, one [what, who] per line."""
+    await staff.press(card(h, ticket, partner_id), "📜 " + nl(h)._("History"))
+    lines = h.group(partner_id).texts()[-1].split("\n")[1:]
+    return [line.split(" · ")[1:] for line in lines]
+
+
+def promise_questions(h: BotHarness, chat: ResidentChat, lang: str) -> list[str]:
+    """Every "Did <partner> call/visit you?" the resident got, about any partner."""
+    tr = h.tr(lang)
+    questions = {tr._(f"Did {{partner}} {kind} you?", partner=p.name)
+                 for p in h.services.site.partners for kind in ("call", "visit")}
+    return [text for text in h.fake.texts(chat.chat_id) if text in questions]
+
+
+def reminders(seen: list[Seen]) -> list[Seen]:
+    return [s for s in seen if s.text.startswith("📌")]
+
+
+def promise_lines(overview: str) -> dict[str, str]:
+    """The overview's promise line per partner (partners without one are left out)."""
+    found: dict[str, str] = {}
+    partner = ""
+    for line in overview.split("\n"):
+        if line.startswith("   ") and not line.startswith("   ⏳"):
+            found[partner] = line.strip()
+        elif line:
+            partner = line.split(": ")[0]
+    return found
+
+
+async def test_a_transfer_ends_the_promise_the_old_partner_made(tmp_path: Path,
+                                                               site: SiteConfig) -> None:
+    """Jan (Woningcorporatie) promises Noor a call tomorrow, then hands the request to DOCK:
+    DOCK's group is never reminded of Jan's call, and Noor is never asked "Did DOCK call you?"
+    about a call DOCK never promised."""
+    clock = Clock(at(2, 10))
+    async with bot(tmp_path / "bot.db", site, clock) as h:
+        rec = Recorder(h.fake)
+        noor, t, jan = await claimed(h, "Noor", "ar", "Jan")
+        await promise(h, jan, t, "I will call", "Tomorrow", "morning")
+        await transfer(h, jan, t, DOCK, "Dit is iets voor DOCK.")
+        gtr = nl(h)
+        assert (await history(h, h.staff(DOCK, "Fleur"), t, DOCK))[-2:] == [
+            [gtr._("handed over"), "Jan"], [gtr._("promise cancelled"), "Jan"]]
+        rec.take()
+        await walk(h, clock, at(6, 12))
+        seen = rec.take()
+        assert reminders(seen) == []
+        assert not any(mentions(s.msg, jan.person.id, "Jan") for s in seen)
+        assert promise_questions(h, noor, "ar") == []
+
+
+async def test_solving_a_request_ends_its_promise(tmp_path: Path, site: SiteConfig) -> None:
+    """Once Jan marks it solved, Piet is asked whether he was helped, not whether Jan called,
+    and Jan is no longer reminded of the call."""
+    clock = Clock(at(2, 10))
+    async with bot(tmp_path / "bot.db", site, clock) as h:
+        rec = Recorder(h.fake)
+        piet, t, jan = await claimed(h, "Piet", "nl", "Jan")
+        await promise(h, jan, t, "I will call", "In 2 working days", "afternoon")
+        await resolve(h, jan, t)
+        gtr = nl(h)
+        assert (await history(h, jan, t))[-2:] == [
+            [gtr._("solved"), "Jan"], [gtr._("promise cancelled"), "Jan"]]
+        rec.take()
+        await walk(h, clock, at(9, 12))
+        seen = rec.take()
+        assert reminders(seen) == []
+        assert promise_questions(h, piet, "nl") == []
+        assert feedback_again(h, t, "nl") in [s.text for s in seen if s.chat_id == piet.chat_id]
+
+
+async def test_deleting_my_data_ends_the_promise(tmp_path: Path, site: SiteConfig) -> None:
+    """Noor erases her data while Jan's visit is still ahead: the request is withdrawn and the
+    promise cancelled with it, in the card's history; nobody is reminded or asked after."""
+    clock = Clock(at(2, 10))
+    async with bot(tmp_path / "bot.db", site, clock) as h:
+        rec = Recorder(h.fake)
+        noor, t, jan = await claimed(h, "Noor", "ar", "Jan")
+        await promise(h, jan, t, "We will visit", "Tomorrow", "afternoon")
+        tr = h.tr("ar")
+        await noor.tap_menu(tr._("Privacy"))
+        await noor.press(tr._("Delete my data"))
+        await noor.press(tr._("Yes, delete everything"))
+        assert (await fresh(h, t)).status == Status.WITHDRAWN
+        events = [e["event"] for e in await h.store.tickets.events(t.id)]
+        assert events[-3:] == ["withdraw", "promise_cancelled", "erased"]
+        rows = await h.store.db.fetchall("SELECT status FROM promises")
+        assert [r[0] for r in rows] == ["cancelled"]
+        gtr = nl(h)
+        assert [gtr._("promise cancelled"), gtr._("resident")] in await history(h, jan, t)
+        rec.take()
+        await walk(h, clock, at(6, 12))
+        seen = rec.take()
+        assert reminders(seen) == []
+        assert promise_questions(h, noor, "ar") == []
+
+
+async def test_the_overview_counts_no_cancelled_promise(tmp_path: Path,
+                                                        site: SiteConfig) -> None:
+    """Kept, broken and no answer are what residents told us. A promise that ended with a
+    transfer or a resolution was never asked about, so it is none of them, for either partner."""
+    clock = Clock(at(2, 10))
+    async with bot(tmp_path / "bot.db", site, clock) as h:
+        amina, kept, jan = await claimed(h, "Amina", "ar", "Jan")
+        moved = await report(await h.onboard("Mehmet", "tr"), "tr")
+        solved = await report(await h.onboard("Ayşe", "tr"), "tr")
+        for t in (moved, solved):
+            await claim(h, jan, t)
+        for t in (kept, moved, solved):
+            await promise(h, jan, t, "I will call", "Tomorrow", "morning")
+        await transfer(h, jan, moved, DOCK, "Graag overnemen.")
+        await resolve(h, jan, solved)
+        await walk(h, clock, at(3, 13, 30))
+        await amina.press("👍 " + h.tr("ar")._("Yes"))
+        await walk(h, clock, at(9, 12))
+        await h.staff(COORD, "Carla").send("/overview")
+        gtr = nl(h)
+        assert promise_lines(h.group(COORD).texts()[-1]) == {WONEN_NAME: gtr._(
+            "promises: kept {kept} · broken {broken} · no answer {silent}",
+            kept=1, broken=0, silent=0)}

@@ -9,6 +9,7 @@ import aiosqlite
 
 from bot.domain.policy import Policy
 from bot.domain.tickets import Ticket
+from bot.store import promises
 from bot.store.clock import iso
 from bot.store.due import cancel, schedule
 
@@ -68,12 +69,8 @@ class FollowUps:
     async def on_promise(self, tx: aiosqlite.Connection, ticket: Ticket, now: datetime, *,
                          kind: str, day: date, part: str, staff_id: int,
                          staff_name: str) -> int:
-        cur = await tx.execute(
-            "INSERT INTO promises (ticket_id, partner_id, kind, day, part, staff_id, staff_name,"
-            " created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-            (ticket.id, ticket.partner_id, kind, day.isoformat(), part, staff_id, staff_name,
-             iso(now)))
-        promise_id = int(cur.lastrowid or 0)
+        promise_id = (await promises.create(tx, ticket, now, kind=kind, day=day, part=part,
+                                            staff_id=staff_id, staff_name=staff_name)).id
         moment = datetime.combine(day, self.policy.site.followup.work_start,
                                   tzinfo=self.policy.zone)
         eve, morning, after = self.policy.promise_moments(moment, part)

@@ -12,11 +12,14 @@ from datetime import date, datetime, timedelta
 import aiosqlite
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
+from bot.domain.promises import IllegalPromiseTransition, Promise, PromiseAction, PromiseStatus
 from bot.domain.tickets import Status, Ticket
 from bot.handlers.common import Turn
 from bot.handlers.staff import Staff
 from bot.render import followup as texts
-from bot.render.callbacks import Press, pack
+from bot.render.callbacks import CARD, Press, pack
+from bot.store import promises
+from bot.store.tickets import AfterChange
 
 KINDS = {"c": "call", "v": "visit"}
 PARTS = {"m": "morning", "a": "afternoon", "e": "evening"}
@@ -31,7 +34,7 @@ async def _claimed(staff: Staff, ticket: Ticket) -> bool:
 
 
 def _button(label: str, ticket: Ticket, *args: str) -> list[InlineKeyboardButton]:
-    return [InlineKeyboardButton(label, callback_data=pack("t", ticket.id, *args))]
+    return [InlineKeyboardButton(label, callback_data=pack(CARD, ticket.id, *args))]
 
 
 async def menu(staff: Staff, ticket: Ticket, press: Press) -> None:
@@ -120,36 +123,53 @@ async def on_promise_answer(turn: Turn, press: Press) -> None:
     await turn.answer()
     await turn.drop_buttons()
     promise_id = int(press.arg(0)) if press.arg(0).isdigit() else 0
-    row = await services.store.db.fetchone(
-        "SELECT ticket_id, status, kind FROM promises WHERE id = ?", (promise_id,))
-    ticket = await services.store.tickets.get(row[0]) if row else None
-    if row is None or ticket is None or ticket.resident_id != turn.user_id:
+    promise = await services.store.promises.get(promise_id)
+    ticket = await services.store.tickets.get(promise.ticket_id) if promise else None
+    if promise is None or ticket is None or ticket.resident_id != turn.user_id:
         await turn.say(tr._("This button is old. Here is where you are now."))
         return
-    if row[1] != "open":
-        await turn.say(tr._("Thank you, we already have your answer."))
+    if promise.status != PromiseStatus.OPEN:  # a repeated or old tap writes nothing
+        await turn.say(_settled(turn, promise.status))
         return
     kept = press.arg(1) == "y"
-    notifier = services.notifier
-    sweeper_link = services.sweeper.card_link
+    try:
+        await services.store.tickets.note(ticket.id, "resident",
+                                          "promise_kept" if kept else "promise_broken",
+                                          then=_answered(turn, promise, kept), promise=promise_id)
+    except IllegalPromiseTransition as refused:  # answered or cancelled a moment ago
+        await turn.say(_settled(turn, refused.status))
+        return
+    await turn.say(tr._("Thank you for telling us.") if kept else tr._(
+        "We are sorry. We have told {partner}; they will look at it again.",
+        partner=services.site.partner_name(ticket.partner_id)))
+
+
+def _settled(turn: Turn, status: PromiseStatus) -> str:
+    """A cancelled promise (the request was handed over, solved or withdrawn since the
+    question) is no longer the resident's to answer: the button is just old."""
+    if status == PromiseStatus.CANCELLED:
+        return turn.tr._("This button is old. Here is where you are now.")
+    return turn.tr._("Thank you, we already have your answer.")
+
+
+def _answered(turn: Turn, promise: Promise, kept: bool) -> AfterChange:
+    """Record the answer through the promise workflow; a broken promise is told to the partner
+    and the coordinator in the same transaction."""
+    services, notifier = turn.services, turn.services.notifier
+    action = PromiseAction.KEEP if kept else PromiseAction.BREAK
 
     async def then(tx: aiosqlite.Connection, t: Ticket, now: datetime) -> None:
-        await tx.execute("UPDATE promises SET status = ?, answered_at = ? WHERE id = ?",
-                         ("kept" if kept else "broken", now.isoformat(), promise_id))
+        await promises.apply(tx, promise.id, action, now)
         if kept:
             return
         gtr = notifier.group_tr(notifier.partner_chat(t))
-        what = gtr._("call") if row[2] == "call" else gtr._("visit")
+        what = gtr._("call") if promise.kind == "call" else gtr._("visit")
         await notifier.to_partner(tx, now, t, "🔴 " + gtr._(
             "#{ref}: the resident says the promised {what} did not happen.", ref=t.ref,
             what=what))
         ctr = notifier.group_tr(notifier.coordinator_chat)
         await notifier.to_coordinator(tx, now, t, "🚨 " + ctr._(
             "#{ref} ({partner}): a promise to the resident was broken.", ref=t.ref,
-            partner=services.site.partner_name(t.partner_id)), markup=await sweeper_link(t))
-    await services.store.tickets.note(ticket.id, "resident",
-                                      "promise_kept" if kept else "promise_broken", then=then,
-                                      promise=promise_id)
-    await turn.say(tr._("Thank you for telling us.") if kept else tr._(
-        "We are sorry. We have told {partner}; they will look at it again.",
-        partner=services.site.partner_name(ticket.partner_id)))
+            partner=services.site.partner_name(t.partner_id)),
+            markup=await services.sweeper.card_link(t))
+    return then

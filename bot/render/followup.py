@@ -3,38 +3,17 @@ questions for residents (their language)."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import date
 from html import escape
 
-import aiosqlite
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
+from bot.domain.promises import Promise
 from bot.domain.tickets import Ticket
 from bot.i18n import Translator
-from bot.render.callbacks import pack
+from bot.render.callbacks import PROMISE_ANSWER, pack
 from bot.render.resident import resolved_markup
 from bot.render.words import Readers
-
-
-@dataclass(frozen=True)
-class Promise:
-    id: int
-    kind: str  # call | visit
-    day: date
-    part: str  # morning | afternoon | evening
-    staff_id: int
-    staff_name: str
-
-
-async def open_promise(tx: aiosqlite.Connection, promise_id: int) -> Promise | None:
-    async with tx.execute(
-        "SELECT id, kind, day, part, staff_id, staff_name FROM promises"
-        " WHERE id = ? AND status = 'open'", (promise_id,)) as cur:
-        row = await cur.fetchone()
-    if row is None:
-        return None
-    return Promise(row[0], row[1], date.fromisoformat(row[2]), row[3], row[4], row[5])
 
 
 def part_label(tr: Translator, part: str) -> str:
@@ -131,6 +110,8 @@ def promise_question(n: Readers, t: Ticket, p: Promise) -> str:
 def promise_markup(n: Readers, t: Ticket, promise_id: int) -> InlineKeyboardMarkup:
     tr = n.resident_tr(t)
     return InlineKeyboardMarkup([[
-        InlineKeyboardButton("👍 " + tr._("Yes"), callback_data=pack("pr", promise_id, "y")),
-        InlineKeyboardButton("👎 " + tr._("No"), callback_data=pack("pr", promise_id, "n")),
+        InlineKeyboardButton("👍 " + tr._("Yes"),
+                             callback_data=pack(PROMISE_ANSWER, promise_id, "y")),
+        InlineKeyboardButton("👎 " + tr._("No"),
+                             callback_data=pack(PROMISE_ANSWER, promise_id, "n")),
     ]])

@@ -13,6 +13,8 @@ from bot.store.homes import Homes
 from bot.store.inbox import Inbox
 from bot.store.outbox import Outbox
 from bot.store.privacy import Privacy
+from bot.store.promises import Promises
+from bot.store.renovation import Renovation
 from bot.store.residents import Residents
 from bot.store.threads import Threads
 from bot.store.tickets import Tickets
@@ -30,6 +32,8 @@ class Store:
     inbox: Inbox
     due: DueRows
     homes: Homes
+    promises: Promises
+    renovation: Renovation
 
     @classmethod
     async def open(cls, path: Path | str, clock: Clock) -> Store:
@@ -45,6 +49,8 @@ class Store:
             inbox=Inbox(db, clock),
             due=DueRows(db),
             homes=Homes(db, clock),
+            promises=Promises(db),
+            renovation=Renovation(db),
         )
 
     async def close(self) -> None:

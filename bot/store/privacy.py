@@ -5,11 +5,11 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from bot.domain.tickets import ACTIVE, Status
+from bot.domain.tickets import ACTIVE, Action, Status
 from bot.store import drafts
 from bot.store.clock import Clock, iso
 from bot.store.db import Database
-from bot.store.tickets import AfterChange, add_event, erase_content, fetch
+from bot.store.tickets import AfterChange, add_event, erase_content, fetch, move
 
 
 class Privacy:
@@ -50,8 +50,9 @@ class Privacy:
     async def erase(self, user_id: int, then: AfterChange | None = None) -> int:
         """Delete the resident, their draft and the content of their requests.
 
-        Open requests are withdrawn so no partner keeps working on a case nobody can answer.
-        `then` runs for each request in the same transaction (the cards are edited to match).
+        Open requests are withdrawn so no partner keeps working on a case nobody can answer;
+        their open promises are cancelled with them (`move`). `then` runs for each request in
+        the same transaction (the cards are edited to match).
         """
         moment = self.clock()
         now = iso(moment)
@@ -62,11 +63,7 @@ class Privacy:
                 rows = list(await cur.fetchall())
             for ticket_id, status in rows:
                 if Status(status) in ACTIVE:
-                    await tx.execute(
-                        "UPDATE tickets SET status = ?, closed_at = ?, updated_at = ? WHERE id = ?",
-                        (Status.WITHDRAWN.value, now, now, ticket_id),
-                    )
-                    await add_event(tx, ticket_id, "resident", "withdraw", now)
+                    await move(tx, await fetch(tx, ticket_id), Action.WITHDRAW, "resident", moment)
                 await erase_content(tx, ticket_id)
                 await add_event(tx, ticket_id, "resident", "erased", now, reason="request")
                 if then is not None:

@@ -10,6 +10,7 @@ from typing import Any
 
 import aiosqlite
 
+from bot.domain.promises import ENDS_PROMISES
 from bot.domain.tickets import (
     Action,
     Attachment,
@@ -21,7 +22,7 @@ from bot.domain.tickets import (
     format_ref,
     transition,
 )
-from bot.store import drafts
+from bot.store import drafts, promises
 from bot.store.clock import Clock, iso, parse
 from bot.store.db import Database
 
@@ -75,6 +76,39 @@ async def fetch(tx: aiosqlite.Connection, ticket_id: int) -> Ticket:
     return _ticket(row)
 
 
+async def move(tx: aiosqlite.Connection, before: Ticket, action: Action, actor: str,
+               moment: datetime, *, fields: dict[str, Any] | None = None,
+               **data: Any) -> Ticket:
+    """One status change inside the caller's transaction, as a compare-and-set: the new status
+    from the workflow table (IllegalTransition before anything is written), the event row, and
+    the end of the promises the move leaves nobody to keep. Returns the updated ticket."""
+    now = iso(moment)
+    after = transition(before.status, action)
+    closed = now if after in (Status.CLOSED, Status.WITHDRAWN) else None
+    sets = {"status": after.value, "updated_at": now, "closed_at": closed, **(fields or {})}
+    assignments = ", ".join(f"{column} = ?" for column in sets)
+    cur = await tx.execute(
+        f"UPDATE tickets SET {assignments} WHERE id = ? AND status = ?",
+        (*sets.values(), before.id, before.status.value),
+    )
+    if cur.rowcount != 1:  # the status changed since `before` was read; refuse rather than guess
+        raise IllegalTransition(before.status, action)
+    await add_event(tx, before.id, actor, action.value, now, **data)
+    if action in ENDS_PROMISES:
+        await _end_promises(tx, before.id, action, actor, moment, data.get("name"))
+    return await fetch(tx, before.id)
+
+
+async def _end_promises(tx: aiosqlite.Connection, ticket_id: int, action: Action, actor: str,
+                        moment: datetime, name: str | None) -> None:
+    """Cancel the ticket's open promises, each with an event for the card's history (after the
+    move's own event, so the history reads cause, then consequence)."""
+    for cancelled in await promises.cancel_open(tx, ticket_id, moment):
+        extra = {"name": name} if name else {}
+        await add_event(tx, ticket_id, actor, "promise_cancelled", iso(moment),
+                        promise=cancelled.id, reason=action.value, **extra)
+
+
 class Tickets:
     def __init__(self, db: Database, clock: Clock) -> None:
         self.db = db
@@ -124,6 +158,12 @@ class Tickets:
         row = await self.db.fetchone(f"SELECT {COLUMNS} FROM tickets WHERE id = ?", (ticket_id,))
         return _ticket(row) if row else None
 
+    async def ref_of_draft(self, draft_key: str, user_id: int) -> str | None:
+        """The reference of the ticket a resident's draft became, if it became one."""
+        row = await self.db.fetchone(
+            "SELECT ref FROM tickets WHERE draft_key = ? AND resident_id = ?", (draft_key, user_id))
+        return str(row[0]) if row else None
+
     async def for_resident(self, user_id: int, limit: int = 20) -> list[Ticket]:
         rows = await self.db.fetchall(
             f"SELECT {COLUMNS} FROM tickets WHERE resident_id = ? ORDER BY id DESC LIMIT ?",
@@ -142,22 +182,9 @@ class Tickets:
         IllegalTransition when the table forbids the move (nothing written).
         """
         moment = self.clock()
-        now = iso(moment)
         async with self.db.transaction() as tx:
             before = await fetch(tx, ticket_id)
-            after = transition(before.status, action)
-            closed = now if after in (Status.CLOSED, Status.WITHDRAWN) else None
-            sets = {"status": after.value, "updated_at": now, "closed_at": closed,
-                    **(fields or {})}
-            assignments = ", ".join(f"{column} = ?" for column in sets)
-            cur = await tx.execute(
-                f"UPDATE tickets SET {assignments} WHERE id = ? AND status = ?",
-                (*sets.values(), ticket_id, before.status.value),
-            )
-            if cur.rowcount != 1:  # cannot happen under BEGIN IMMEDIATE; refuse rather than guess
-                raise IllegalTransition(before.status, action)
-            await add_event(tx, ticket_id, actor, action.value, now, **data)
-            ticket = await fetch(tx, ticket_id)
+            ticket = await move(tx, before, action, actor, moment, fields=fields, **data)
             if then is not None:
                 await then(tx, ticket, moment)
         return ticket
