@@ -25,12 +25,31 @@ from bot.content import Content
 from bot.context import BotContext, Services
 from bot.domain.tickets import Ticket
 from bot.followup.sweep import Sweeper
-from bot.handlers import broadcasting, coordinator, overview, relay, router
+from bot.handlers import (
+    actions,
+    broadcasting,
+    coordinator,
+    flow,
+    overview,
+    partner,
+    privacy,
+    promises,
+    question,
+    relay,
+    renovation,
+    requests,
+    router,
+    start,
+)
 from bot.handlers.errors import on_error
+from bot.handlers.flows import FLOWS
 from bot.handlers.groups import check_groups, on_bot_added
+from bot.handlers.router import ResidentPress, StaffPress
 from bot.i18n import I18n
 from bot.messaging.delivery import Delivery
 from bot.messaging.ratelimit import RateLimiter
+from bot.render import callbacks as cb
+from bot.render.callbacks import Button
 from bot.store import Store
 from bot.store.clock import Clock
 
@@ -132,40 +151,76 @@ def build_application(
         settings=settings, site=site,
         i18n=I18n(site.languages, site.default_language, site.zone),
         content=content or Content.load(site.languages),
-        clock=clock, run_worker=run_worker,
+        clock=clock, flows=FLOWS, run_worker=run_worker,
     )
     app.bot_data["services"] = services
     add_handlers(app)
     return app
 
 
+# Handler groups: PTB runs the first matching handler of each group, group by group.
+ROUTES = 0  # every command, message and button below
+AFTER = 100  # after every update: wake the outbox worker for what the handlers queued
+
+# Every kind of button (bot/render/callbacks.py) and the flow it drives. A resident's button
+# works only in their private chat, a staff button only in a partner group; anything else, and
+# data we did not make, gets a polite "this button is old" (router.on_unknown_press).
+RESIDENT_BUTTONS: dict[Button, ResidentPress] = {
+    cb.LANGUAGE: start.on_language_press,
+    cb.FLOW_STEP: flow.on_press,
+    cb.FAQ: question.on_faq_press,
+    cb.PRIVACY: privacy.on_privacy_press,
+    cb.UNFINISHED: actions.on_unfinished_press,
+    cb.FEEDBACK: router.on_feedback_press,
+    cb.ADD_TO_REQUEST: requests.on_add_press,
+    cb.PROMISE_ANSWER: promises.on_promise_answer,
+    cb.WORK_DAY: renovation.on_work_day_answer,
+}
+STAFF_BUTTONS: dict[Button, StaffPress] = {
+    cb.CARD: partner.on_ticket_press,  # claim, release, transfer, resolve, note, promise, ...
+    cb.BROADCAST: broadcasting.on_press,  # the announcement composer's steps
+}
+
+
 def add_handlers(app: Application) -> None:
-    private = filters.ChatType.PRIVATE
+    private, groups = filters.ChatType.PRIVATE, filters.ChatType.GROUPS
+    # residents: commands, the menu and flows in their private chat
     commands = {
         "start": router.cmd_start, "menu": router.cmd_menu, "language": router.cmd_language,
         "cancel": router.cmd_cancel, "requests": router.cmd_requests,
         "privacy": router.cmd_privacy, "help": router.cmd_help,
     }
     for name, callback in commands.items():
-        app.add_handler(CommandHandler(name, callback, filters=private))
+        app.add_handler(CommandHandler(name, callback, filters=private), group=ROUTES)
     app.add_handler(MessageHandler(filters.UpdateType.MESSAGE & private & filters.COMMAND,
-                                   router.cmd_unknown))
-    app.add_handler(MessageHandler(
+                                   router.cmd_unknown), group=ROUTES)
+    app.add_handler(MessageHandler(  # menu labels, flow answers, codes, replies to a request
         filters.UpdateType.MESSAGE & private & ~filters.COMMAND & ~filters.StatusUpdate.ALL,
-        router.on_private_message))
+        router.on_private_message), group=ROUTES)
     app.add_handler(MessageHandler(filters.UpdateType.EDITED_MESSAGE & private,
-                                   router.on_edited_message))
-    app.add_handler(CallbackQueryHandler(router.on_press))
-    groups = filters.ChatType.GROUPS
-    app.add_handler(CommandHandler("retry", coordinator.cmd_retry, filters=groups))
-    app.add_handler(CommandHandler("overview", overview.cmd_overview, filters=groups))
-    app.add_handler(CommandHandler("broadcast", broadcasting.cmd_broadcast, filters=groups))
-    app.add_handler(CommandHandler(list(RESIDENT_COMMANDS), router.wrong_place, filters=groups))
+                                   router.on_edited_message), group=ROUTES)
+    # buttons, each kind by its pattern
+    for kind, press in RESIDENT_BUTTONS.items():
+        app.add_handler(CallbackQueryHandler(router.resident_button(press), pattern=kind.pattern),
+                        group=ROUTES)
+    for kind, staff_press in STAFF_BUTTONS.items():
+        app.add_handler(CallbackQueryHandler(router.staff_button(staff_press),
+                                             pattern=kind.pattern), group=ROUTES)
+    app.add_handler(CallbackQueryHandler(router.on_unknown_press), group=ROUTES)
+    # partner and coordinator groups: staff commands, replies to residents, the bot being added
+    app.add_handler(CommandHandler("retry", coordinator.cmd_retry, filters=groups), group=ROUTES)
+    app.add_handler(CommandHandler("overview", overview.cmd_overview, filters=groups),
+                    group=ROUTES)
+    app.add_handler(CommandHandler("broadcast", broadcasting.cmd_broadcast, filters=groups),
+                    group=ROUTES)
+    app.add_handler(CommandHandler(list(RESIDENT_COMMANDS), router.wrong_place, filters=groups),
+                    group=ROUTES)
     app.add_handler(MessageHandler(filters.UpdateType.MESSAGE & groups & ~filters.COMMAND
-                                   & ~filters.StatusUpdate.ALL, relay.on_group_message))
-    app.add_handler(ChatMemberHandler(on_bot_added, ChatMemberHandler.MY_CHAT_MEMBER))
-    # After every update: wake the outbox worker for whatever the handlers just queued.
-    app.add_handler(TypeHandler(Update, wake_delivery), group=100)
+                                   & ~filters.StatusUpdate.ALL, relay.on_group_message),
+                    group=ROUTES)
+    app.add_handler(ChatMemberHandler(on_bot_added, ChatMemberHandler.MY_CHAT_MEMBER),
+                    group=ROUTES)
+    app.add_handler(TypeHandler(Update, wake_delivery), group=AFTER)
     app.add_error_handler(on_error)
 
 

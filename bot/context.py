@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from functools import cached_property
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from telegram.ext import CallbackContext, ExtBot
 
@@ -32,6 +32,9 @@ class Services:
     i18n: I18n
     content: Content
     clock: Clock  # the one source of "now" (bot/store/clock.py)
+    # every resident flow by name (bot/handlers/flows.py, handed over by bot/app.py); typed
+    # loosely because flows are handlers and this module sits below them
+    flows: dict[str, Any] = field(default_factory=dict)
     # False in tests and the demo: they deliver the outbox themselves, step by step.
     run_worker: bool = True
     _store: Store | None = field(default=None, repr=False)

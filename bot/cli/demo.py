@@ -110,14 +110,13 @@ async def run_demo(site: SiteConfig) -> int:
             print(group.transcript())
             print(banner("What Amina receives meanwhile, in Arabic"))
             print("\n".join(later))
-            tickets = await h.store.db.fetchall(
-                "SELECT ref, kind, category, partner_id, anonymous, status FROM tickets"
-                " ORDER BY id")
+            tickets = [t for chat in chats
+                       for t in await h.store.tickets.for_resident(chat.person.id)]
             print(banner("Stored requests and where they went"))
-            for t in tickets:
-                anon = " anonymous" if t["anonymous"] else ""
-                print(f"{t['ref']}  {t['kind']:<9} {t['category']:<10} -> "
-                      f"{t['partner_id']:<17} {t['status']}{anon}")
+            for t in sorted(tickets, key=lambda t: t.id):
+                anon = " anonymous" if t.anonymous else ""
+                print(f"{t.ref}  {t.kind.value:<9} {t.category:<10} -> "
+                      f"{t.partner_id:<17} {t.status.value}{anon}")
             if h.fake.unknown_methods:
                 print(f"unexpected Bot API methods: {h.fake.unknown_methods}")
                 return 1

@@ -15,6 +15,7 @@ from html import escape
 import aiosqlite
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
+from bot.domain.promises import PromiseAction
 from bot.domain.tickets import ACTIVE, Action, Status, Ticket
 from bot.followup import notices
 from bot.followup.engine import FollowUps
@@ -22,10 +23,11 @@ from bot.messaging.notify import Notifier
 from bot.render import followup as texts
 from bot.render.labels import work_label
 from bot.services import broadcast
-from bot.store import Store
+from bot.store import Store, broadcasts, promises
 from bot.store.clock import Clock, iso
 from bot.store.due import DueRow, defer, finish, schedule
-from bot.store.tickets import add_event, fetch
+from bot.store.overview import first_digest_of_day, overdue_of
+from bot.store.tickets import add_event, fetch, move
 
 log = logging.getLogger(__name__)
 Outcome = datetime | None  # None: done; a datetime: try again then
@@ -114,30 +116,23 @@ class Sweeper:
             if partner.id == self.policy.site.coordinator:
                 continue
             async with self.store.db.transaction() as tx:
-                cur = await tx.execute("INSERT OR IGNORE INTO digests VALUES (?, ?)",
-                                       (partner.id, day))
-                if cur.rowcount == 0:
+                if not await first_digest_of_day(tx, partner.id, day):
                     continue  # today's digest was already sent
                 await self._digest(tx, partner.id, partner.chat_id, now)
         self._digests_sent_on = day
 
     async def _digest(self, tx: aiosqlite.Connection, partner_id: str, chat_id: int,
                       now: datetime) -> None:
-        async with tx.execute(
-            "SELECT ref, resolve_due, claimed_name FROM tickets WHERE partner_id = ?"
-            " AND status IN ('open', 'claimed') AND resolve_due < ? ORDER BY resolve_due",
-            (partner_id, iso(now))) as cur:
-            overdue = list(await cur.fetchall())
+        overdue = await overdue_of(tx, partner_id, now)
         if not overdue:
             return
         tr = self.notifier.group_tr(chat_id)
         lines = ["📋 " + tr.ngettext("{n} request is overdue:", "{n} requests are overdue:",
                                     len(overdue))]
-        for ref, due, name in overdue[:30]:
-            when = tr.date(datetime.fromisoformat(due), "medium")
-            who = name or tr._("nobody has it")
-            due_text = tr._("due {date}", date=when)
-            lines.append(f"• #{escape(ref)} · {escape(due_text)} · {escape(who)}")
+        for late in overdue[:30]:
+            who = late.claimed_name or tr._("nobody has it")
+            due_text = tr._("due {date}", date=tr.date(late.due, "medium"))
+            lines.append(f"• #{escape(late.ref)} · {escape(due_text)} · {escape(who)}")
         await self.notifier.to_group(tx, now, None, chat_id, "\n".join(lines), html=True)
 
 
@@ -217,10 +212,8 @@ async def feedback_close(s: Sweeper, tx: aiosqlite.Connection, row: DueRow, t: T
                          now: datetime) -> Outcome:
     if t.status != Status.RESOLVED:
         return None
-    await tx.execute("UPDATE tickets SET status = ?, closed_at = ?, updated_at = ? WHERE id = ?",
-                     (Status.CLOSED.value, iso(now), iso(now), t.id))
-    await add_event(tx, t.id, "system", Action.CONFIRM.value, iso(now), answer="none")
-    closed = await fetch(tx, t.id)
+    # no answer counts as helped: the same move as the resident's "yes", marked as unanswered
+    closed = await move(tx, t, Action.CONFIRM, "system", now, answer="none")
     await s.notifier.refresh_cards(tx, now, closed)
     await s.notifier.to_partner(tx, now, closed, texts.closed_unanswered(s.notifier, closed))
     return None
@@ -228,7 +221,7 @@ async def feedback_close(s: Sweeper, tx: aiosqlite.Connection, row: DueRow, t: T
 
 async def promise_reminder(s: Sweeper, tx: aiosqlite.Connection, row: DueRow, t: Ticket,
                            now: datetime) -> Outcome:
-    promise = await texts.open_promise(tx, int(row.data.get("promise", 0)))
+    promise = await promises.open_promise(tx, int(row.data.get("promise", 0)))
     if promise is None or t.status not in ACTIVE:
         return None
     if wait := s.staff_wait(now):
@@ -244,12 +237,11 @@ async def promise_reminder(s: Sweeper, tx: aiosqlite.Connection, row: DueRow, t:
 async def promise_check(s: Sweeper, tx: aiosqlite.Connection, row: DueRow, t: Ticket,
                         now: datetime) -> Outcome:
     promise_id = int(row.data.get("promise", 0))
-    promise = await texts.open_promise(tx, promise_id)
+    promise = await promises.open_promise(tx, promise_id)
     if promise is None or t.resident_id is None:
-        return None
+        return None  # answered, expired or cancelled (handed over, solved, withdrawn) meanwhile
     if row.kind == "promise_expire":
-        await tx.execute("UPDATE promises SET status = 'unanswered', answered_at = ? WHERE id = ?",
-                         (iso(now), promise_id))
+        await promises.apply(tx, promise_id, PromiseAction.EXPIRE, now)
         await add_event(tx, t.id, "system", "promise_unanswered", iso(now), promise=promise_id)
         return None
     if wait := s.resident_wait(t, now):
@@ -294,14 +286,14 @@ async def broadcast_progress(s: Sweeper, tx: aiosqlite.Connection, row: DueRow,
     if where is None:
         return None
     p = await broadcast.progress(tx, broadcast_id)
-    tr = s.notifier.group_tr(where[0])
+    tr = s.notifier.group_tr(where.chat_id)
     if p.pending:
         text = "📣 " + tr._("Announcement: {sent} of {total} sent.", sent=p.sent, total=p.total)
     else:
         text = "✅ " + tr._("Announcement done: {sent} delivered, {failed} could not be "
                            "delivered.", sent=p.sent, failed=p.failed)
-        await tx.execute("UPDATE broadcasts SET done_at = ? WHERE id = ?", (iso(now), broadcast_id))
-    await s.notifier.to_group(tx, now, None, where[0], text)
+        await broadcasts.mark_done(tx, broadcast_id, now)
+    await s.notifier.to_group(tx, now, None, where.chat_id, text)
     if not p.pending:
         return None
     # the next report a minute on, or, when the rest waits for the morning, a minute after that

@@ -11,7 +11,7 @@ from bot.handlers.privacy import show_privacy
 from bot.handlers.renovation import show_renovation
 from bot.handlers.requests import show_requests
 from bot.handlers.start import show_picker
-from bot.render.callbacks import Press
+from bot.render.callbacks import UNFINISHED, Press
 
 FLOW_ACTIONS = {"question": "question", "report": "report", "help": "help"}
 
@@ -23,8 +23,9 @@ async def run_action(turn: Turn, action: str) -> None:
             tr = turn.tr
             await turn.say(tr._("You have not finished your last message yet. "
                                 "Do you want to go on with it?"), inline(
-                [turn.button("▶️ " + tr._("Go on with it"), "m", draft.key, "keep")],
-                [turn.button("🆕 " + tr._("Throw it away, start new"), "m", draft.key, action)],
+                [turn.button("▶️ " + tr._("Go on with it"), UNFINISHED, draft.key, "keep")],
+                [turn.button("🆕 " + tr._("Throw it away, start new"), UNFINISHED, draft.key,
+                             action)],
             ))
             return
         await flow.start(turn, FLOW_ACTIONS[action])

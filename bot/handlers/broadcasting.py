@@ -11,7 +11,7 @@ from bot.handlers.common import inline
 from bot.handlers.staff import Staff, staff_for
 from bot.i18n import language_name
 from bot.i18n.bidi import clean_user_text
-from bot.render.callbacks import Press, pack
+from bot.render.callbacks import BROADCAST, Press, pack
 from bot.services import broadcast
 from bot.store.drafts import Draft
 
@@ -35,8 +35,8 @@ async def cmd_broadcast(update: Update, context: BotContext) -> None:
                                    "the coordinator group."))
         return
     site = staff.services.site
-    rows = [[("🏢 " + b.name, pack("bc", "t", b.id))] for b in site.buildings]
-    rows.append([("🌍 " + tr._("All linked residents"), pack("bc", "t", "*"))])
+    rows = [[("🏢 " + b.name, pack(BROADCAST, "t", b.id))] for b in site.buildings]
+    rows.append([("🌍 " + tr._("All linked residents"), pack(BROADCAST, "t", "*"))])
     await staff.say(None, "📣 " + tr._("Who is the announcement for?"), reply_markup=inline(*rows))
 
 
@@ -71,8 +71,9 @@ async def _target(staff: Staff, building_id: str) -> None:
     for w in wells:
         where = "" if not building else (tr._("Whole building") if w == "*"
                                          else tr._("stairwell {name}", name=w)) + ": "
-        rows.append([(where + tr._("a text per language"), pack("bc", "m", building_id, w, "per")),
-                     (where + tr._("one text for all"), pack("bc", "m", building_id, w, "one"))])
+        rows.append([
+            (where + tr._("a text per language"), pack(BROADCAST, "m", building_id, w, "per")),
+            (where + tr._("one text for all"), pack(BROADCAST, "m", building_id, w, "one"))])
     await staff.say(None, tr._("Which residents, and one text per language or one for all?"),
                     reply_markup=inline(*rows))
 
@@ -90,7 +91,8 @@ async def _mode(staff: Staff, building: str, stairwell: str, mode: str) -> None:
 async def _ask_text(staff: Staff, lang: str, first: bool) -> None:
     tr = staff.tr
     text = tr._("Type the announcement in {language}.", language=language_name(lang))
-    markup = None if first else inline([(tr._("Skip: use the first text"), pack("bc", "skip"))])
+    markup = None if first else inline(
+        [(tr._("Skip: use the first text"), pack(BROADCAST, "skip"))])
     await staff.say(None, "✍️ " + text, reply_markup=markup)
 
 
@@ -151,7 +153,8 @@ async def _preview(staff: Staff, draft: Draft) -> None:
             shown = broadcast.text_for(texts, lang, site.default_language)
             lines.append(f"\n{language_name(lang)} ({counts[lang]}):\n{shown}")
     await staff.say(None, "\n".join(lines), reply_markup=inline([
-        ("✅ " + tr._("Send"), pack("bc", "go")), ("❌ " + tr._("Stop"), pack("bc", "no"))]))
+        ("✅ " + tr._("Send"), pack(BROADCAST, "go")),
+        ("❌ " + tr._("Stop"), pack(BROADCAST, "no"))]))
 
 
 async def _send(staff: Staff) -> None:
@@ -168,11 +171,9 @@ async def _send(staff: Staff) -> None:
         target=_target_of(draft), texts=texts, fallback=services.site.default_language,
         created_by=f"staff:{staff.user_id}", draft_of=staff.user_id, send_at=send_at)
     services.delivery.wake()
-    row = await services.store.db.fetchone("SELECT total FROM broadcasts WHERE id = ?",
-                                           (broadcast_id,))
+    total = await broadcast.total_of(services.store.db, broadcast_id)
     text = "🚀 " + tr.ngettext("Sending to {n} resident. You will see the progress here.",
-                              "Sending to {n} residents. You will see the progress here.",
-                              row[0] if row else 0)
+                              "Sending to {n} residents. You will see the progress here.", total)
     if send_at > now:
         text += "\n🌙 " + tr._("It is quiet time for residents now. The announcement goes out "
                                "at {time}.", time=tr.time(send_at.astimezone(

@@ -18,7 +18,7 @@ from telegram.error import BadRequest
 
 from bot.context import BotContext, Services
 from bot.i18n import Translator
-from bot.render.callbacks import pack
+from bot.render.callbacks import FLOW_STEP, Button, pack
 from bot.store.drafts import Draft
 
 log = logging.getLogger(__name__)
@@ -90,11 +90,11 @@ class Turn:
         except BadRequest as exc:  # "message is not modified" or too old to edit: harmless
             log.debug("could not drop buttons: %s", exc.message)
 
-    def button(self, label: str, scope: str, *args: str | int) -> tuple[str, str]:
-        return label, pack(scope, *args)
+    def button(self, label: str, kind: Button, *args: str | int) -> tuple[str, str]:
+        return label, pack(kind, *args)
 
     def flow_button(self, draft: Draft, label: str, value: str) -> tuple[str, str]:
-        return label, pack("f", draft.key, draft.step, value)
+        return label, pack(FLOW_STEP, draft.key, draft.step, value)
 
 
 def _label_of(message: Message, data: str | None) -> str | None:

@@ -9,6 +9,7 @@ from telegram import Message
 from bot.handlers import flow
 from bot.handlers.common import Turn, inline
 from bot.handlers.emergency import signals_danger, warn_once
+from bot.handlers.flow import Step
 from bot.i18n.bidi import clean_user_text
 from bot.render.labels import files_text
 from bot.store.drafts import Draft
@@ -39,6 +40,31 @@ def next_buttons(turn: Turn, draft: Draft) -> Any:
         [turn.flow_button(draft, turn.tr._("Next") + " ➡️", "next")],
         [flow.cancel_button(turn, draft)],
     )
+
+
+def step(prompt: str, reminder: str, then: str, *, says_kept: bool = True) -> Step:
+    """The "tell us what happened" step of a flow: text, photos and voice notes over as many
+    messages as needed, then Next goes to `then`. `prompt` and `reminder` are msgids (N_)."""
+    async def ask(turn: Turn, draft: Draft) -> None:
+        text = turn.tr._(prompt)
+        if has_content(draft):
+            if says_kept:
+                text += "\n" + turn.tr._("What you sent before is kept. You can add more, "
+                                         "or press Next.")
+            await turn.say(text, next_buttons(turn, draft))
+        else:
+            await turn.say(text, inline([flow.cancel_button(turn, draft)]))
+
+    async def press(turn: Turn, draft: Draft, value: str) -> None:
+        if value == "next" and has_content(draft):
+            await flow.advance(turn, draft, then)
+            return
+        await turn.say(turn.tr._(reminder))
+
+    async def message(turn: Turn, draft: Draft, message: Message) -> None:
+        await take(turn, draft, message)
+
+    return Step(ask, press, message)
 
 
 async def take(turn: Turn, draft: Draft, message: Message) -> bool:

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 from telegram import Message
 
-from bot.handlers.common import Turn
+from bot.handlers.common import Turn, in_rows, inline
 from bot.handlers.menu import show_menu
 from bot.render.callbacks import Press
 from bot.store.drafts import Draft
@@ -36,16 +36,14 @@ class Flow:
     steps: dict[str, Step]
 
 
-FLOWS: dict[str, Flow] = {}
-
-
-def register(flow: Flow) -> Flow:
-    FLOWS[flow.name] = flow
-    return flow
+def flows(turn: Turn) -> dict[str, Flow]:
+    """Every flow, as bot/app.py lists them (bot/handlers/flows.py): none registers itself."""
+    listed: dict[str, Flow] = turn.services.flows
+    return listed
 
 
 async def start(turn: Turn, flow_name: str, **data: object) -> Draft:
-    flow = FLOWS[flow_name]
+    flow = flows(turn)[flow_name]
     draft = await turn.services.store.drafts.start(turn.user_id, flow_name, flow.first, **data)
     await flow.steps[flow.first].ask(turn, draft)
     return draft
@@ -54,13 +52,13 @@ async def start(turn: Turn, flow_name: str, **data: object) -> Draft:
 async def goto(turn: Turn, draft: Draft, step: str) -> None:
     draft.step = step
     await turn.services.store.drafts.save(draft)
-    await FLOWS[draft.flow].steps[step].ask(turn, draft)
+    await flows(turn)[draft.flow].steps[step].ask(turn, draft)
 
 
 async def advance(turn: Turn, draft: Draft, step: str) -> None:
     """Go to `step`, or back to the summary when the resident was changing one answer."""
     if draft.data.pop("editing", False):
-        step = FLOWS[draft.flow].summary
+        step = flows(turn)[draft.flow].summary
     await goto(turn, draft, step)
 
 
@@ -69,7 +67,7 @@ async def save(turn: Turn, draft: Draft) -> None:
 
 
 async def ask_again(turn: Turn, draft: Draft) -> None:
-    await FLOWS[draft.flow].steps[draft.step].ask(turn, draft)
+    await flows(turn)[draft.flow].steps[draft.step].ask(turn, draft)
 
 
 async def cancel(turn: Turn) -> None:
@@ -81,7 +79,7 @@ async def on_press(turn: Turn, press: Press) -> None:
     """A button inside a flow: `v1:f:<draft key>:<step>:<value>`."""
     key, step_name, value = press.arg(0), press.arg(1), press.arg(2)
     draft = await turn.services.store.drafts.get(turn.user_id)
-    flow = FLOWS.get(draft.flow) if draft else None
+    flow = flows(turn).get(draft.flow) if draft else None
     if (draft is None or draft.key != key) and await _already_sent(turn, key):
         return
     if draft is None or flow is None or draft.key != key or draft.step != step_name:
@@ -109,7 +107,7 @@ async def on_press(turn: Turn, press: Press) -> None:
 
 
 async def on_message(turn: Turn, draft: Draft, message: Message) -> None:
-    flow = FLOWS.get(draft.flow)
+    flow = flows(turn).get(draft.flow)
     if flow is None or draft.step not in flow.steps:
         # A draft from a flow that no longer exists: drop it rather than trap the resident.
         await turn.services.store.drafts.clear(turn.user_id)
@@ -129,20 +127,41 @@ async def on_message(turn: Turn, draft: Draft, message: Message) -> None:
 async def _already_sent(turn: Turn, key: str) -> bool:
     """A press on a draft that already became a ticket (a double tap, or a replay after a crash
     between saving the ticket and telling the resident): tell them its reference again."""
-    row = await turn.services.store.db.fetchone(
-        "SELECT ref FROM tickets WHERE draft_key = ? AND resident_id = ?", (key, turn.user_id))
-    if row is None:
+    ref = await turn.services.store.tickets.ref_of_draft(key, turn.user_id)
+    if ref is None:
         return False
     await turn.answer()
     await turn.drop_buttons()
     await show_menu(turn, "✅ " + turn.tr._("We have received this. Your number is {ref}.",
-                                           ref=row[0]))
+                                           ref=ref))
     return True
 
 
 def _already_applied(turn: Turn, draft: Draft) -> bool:
     """A replayed update this draft already took (see Draft.first_time)."""
     return not draft.first_time(turn.update.update_id)
+
+
+def change_step(choices: list[tuple[str, str, str]], back_to: str) -> Step:
+    """"What do you want to change?": a button per answer, as (value, label msgid, step to
+    go to), two to a row, and Back to `back_to`. After the change the flow returns to its
+    summary (see `advance`)."""
+    steps = {value: step for value, _, step in choices}
+
+    async def ask(turn: Turn, draft: Draft) -> None:
+        tr = turn.tr
+        buttons = [turn.flow_button(draft, tr._(label), value) for value, label, _ in choices]
+        await turn.say(tr._("What do you want to change?"), inline(
+            *in_rows(buttons), [turn.flow_button(draft, "⬅️ " + tr._("Back"), "back")]))
+
+    async def press(turn: Turn, draft: Draft, value: str) -> None:
+        if value in steps:
+            draft.data["editing"] = True
+            await goto(turn, draft, steps[value])
+        else:
+            await goto(turn, draft, back_to)
+
+    return Step(ask, press)
 
 
 def cancel_button(turn: Turn, draft: Draft) -> tuple[str, str]:

@@ -17,7 +17,7 @@ from bot.handlers import describe, flow
 from bot.handlers.common import Turn, in_rows, inline
 from bot.handlers.flow import Flow, Step
 from bot.handlers.menu import main_keyboard, show_menu
-from bot.i18n import language_name
+from bot.i18n import N_, language_name
 from bot.i18n.bidi import clean_user_text
 from bot.render.labels import category_label, contact_label, lang_label
 from bot.store.drafts import Draft
@@ -51,28 +51,6 @@ async def press_topic(turn: Turn, draft: Draft, value: str) -> None:
         return
     draft.data["category"] = value
     await flow.advance(turn, draft, "describe")
-
-
-async def ask_describe(turn: Turn, draft: Draft) -> None:
-    tr = turn.tr
-    text = tr._("Tell us in a few words what is going on. Type it or send a voice message.")
-    if describe.has_content(draft):
-        text += "\n" + tr._("What you sent before is kept. You can add more, or press Next.")
-        await turn.say(text, describe.next_buttons(turn, draft))
-    else:
-        await turn.say(text, inline([flow.cancel_button(turn, draft)]))
-
-
-async def message_describe(turn: Turn, draft: Draft, message: Message) -> None:
-    await describe.take(turn, draft, message)
-
-
-async def press_describe(turn: Turn, draft: Draft, value: str) -> None:
-    if value == "next" and describe.has_content(draft):
-        await flow.advance(turn, draft, "contact")
-        return
-    await turn.say(turn.tr._("Please tell us first what is going on: type it or send a voice "
-                             "message."))
 
 
 async def ask_contact(turn: Turn, draft: Draft) -> None:
@@ -221,29 +199,6 @@ async def decline(turn: Turn, draft: Draft) -> None:
     await show_menu(turn, "\n".join(lines))
 
 
-CHANGE = {"topic": "topic", "describe": "describe", "contact": "contact",
-          "lang": "contact_lang"}
-
-
-async def ask_change(turn: Turn, draft: Draft) -> None:
-    tr = turn.tr
-    await turn.say(tr._("What do you want to change?"), inline(
-        [turn.flow_button(draft, tr._("Help with"), "topic"),
-         turn.flow_button(draft, tr._("What is going on"), "describe")],
-        [turn.flow_button(draft, tr._("How we reach you"), "contact"),
-         turn.flow_button(draft, tr._("Language"), "lang")],
-        [turn.flow_button(draft, "⬅️ " + tr._("Back"), "back")],
-    ))
-
-
-async def press_change(turn: Turn, draft: Draft, value: str) -> None:
-    if value in CHANGE:
-        draft.data["editing"] = True
-        await flow.goto(turn, draft, CHANGE[value])
-    else:
-        await flow.goto(turn, draft, "consent")
-
-
 async def submit(turn: Turn, draft: Draft) -> None:
     site, tr, store = turn.services.site, turn.tr, turn.services.store
     category = str(draft.data.get("category", ""))
@@ -268,16 +223,24 @@ async def submit(turn: Turn, draft: Draft) -> None:
     ]))
 
 
-HELP = flow.register(Flow(
+HELP = Flow(
     name="help", first="topic", summary="consent",
     steps={
         "topic": Step(ask_topic, press_topic),
-        "describe": Step(ask_describe, press_describe, message_describe),
+        "describe": describe.step(
+            N_("Tell us in a few words what is going on. Type it or send a voice message."),
+            N_("Please tell us first what is going on: type it or send a voice message."),
+            then="contact"),
         "contact": Step(ask_contact, press_contact),
         "phone": Step(ask_phone, None, message_phone),
         "address": Step(ask_address, None, message_address),
         "contact_lang": Step(ask_contact_lang, press_contact_lang, message_contact_lang),
         "consent": Step(ask_consent, press_consent),
-        "change": Step(ask_change, press_change),
+        "change": flow.change_step([
+            ("topic", N_("Help with"), "topic"),
+            ("describe", N_("What is going on"), "describe"),
+            ("contact", N_("How we reach you"), "contact"),
+            ("lang", N_("Language"), "contact_lang"),
+        ], back_to="consent"),
     },
-))
+)

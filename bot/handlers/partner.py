@@ -20,7 +20,7 @@ from bot.handlers import promises
 from bot.handlers.staff import Staff, staff_for
 from bot.i18n import Translator
 from bot.render import quick
-from bot.render.callbacks import Press, pack
+from bot.render.callbacks import CARD, Press, pack
 from bot.render.followup import mention
 from bot.render.resident import (
     answer_markup,
@@ -156,7 +156,7 @@ async def ask_transfer(staff: Staff, ticket: Ticket, press: Press) -> None:
         await staff.alert(staff.tr._("This request has changed in the meantime."), popup=True)
         return
     site = staff.services.site
-    rows = [[InlineKeyboardButton(p.name, callback_data=pack("t", ticket.id, "xto", p.id))]
+    rows = [[InlineKeyboardButton(p.name, callback_data=pack(CARD, ticket.id, "xto", p.id))]
             for p in site.partners if p.id not in (ticket.partner_id, site.coordinator)]
     await staff.alert()
     await staff.say(ticket, staff.tr._("Hand #{ref} over to which partner?", ref=ticket.ref),
@@ -181,7 +181,7 @@ async def quick_menu(staff: Staff, ticket: Ticket, press: Press) -> None:
         return
     tr = staff.tr
     rows = [[InlineKeyboardButton(tr._(q.text).replace("{date}", "…")[:60],
-                                  callback_data=pack("t", ticket.id, "qs", q.id))]
+                                  callback_data=pack(CARD, ticket.id, "qs", q.id))]
             for q in quick.quick_replies(staff.services.site)]
     await staff.alert()
     await staff.say(ticket, tr._("Which message for the resident? They get it in their own "
@@ -195,7 +195,7 @@ async def quick_send(staff: Staff, ticket: Ticket, press: Press) -> None:
     if reply.needs_date and not press.arg(3):
         today = staff.services.clock().astimezone(staff.services.site.zone).date()
         rows = [[InlineKeyboardButton(staff.tr.date(day, "full"), callback_data=pack(
-            "t", ticket.id, "qs", reply.id, day.strftime("%Y%m%d")))]
+            CARD, ticket.id, "qs", reply.id, day.strftime("%Y%m%d")))]
             for day in staff.services.notifier.policy.week.workdays_from(today, 6)]
         await staff.alert()
         await staff.say(ticket, staff.tr._("Which day?"), reply_markup=InlineKeyboardMarkup(rows))
@@ -257,6 +257,7 @@ def event_label(tr: Translator, event: str) -> str:
         "closed_unanswered": tr._("closed: no answer from the resident"),
         "promise": tr._("promise made"), "promise_kept": tr._("promise kept"),
         "promise_broken": tr._("promise broken"), "promise_unanswered": tr._("promise: no answer"),
+        "promise_cancelled": tr._("promise cancelled"),
     }
     return labels.get(event, event)
 

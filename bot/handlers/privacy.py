@@ -9,7 +9,7 @@ from telegram import ReplyKeyboardRemove
 
 from bot.handlers.common import Turn, inline
 from bot.handlers.menu import show_menu
-from bot.render.callbacks import Press
+from bot.render.callbacks import PRIVACY, Press
 
 
 def privacy_text(turn: Turn) -> str:
@@ -32,8 +32,8 @@ def privacy_text(turn: Turn) -> str:
 async def show_privacy(turn: Turn) -> None:
     tr = turn.tr
     await turn.say(privacy_text(turn), inline(
-        [turn.button("📄 " + tr._("Send me my data"), "priv", "export")],
-        [turn.button("🗑️ " + tr._("Delete my data"), "priv", "delete")],
+        [turn.button("📄 " + tr._("Send me my data"), PRIVACY, "export")],
+        [turn.button("🗑️ " + tr._("Delete my data"), PRIVACY, "delete")],
     ))
 
 
@@ -66,8 +66,8 @@ async def ask_delete(turn: Turn) -> None:
     await turn.say(
         tr._("Do you want to delete all your data? Requests that are still open will stop. "
              "This cannot be undone."),
-        inline([turn.button("🗑️ " + tr._("Yes, delete everything"), "priv", "delete_yes")],
-               [turn.button("⬅️ " + tr._("No, keep it"), "priv", "keep")]),
+        inline([turn.button("🗑️ " + tr._("Yes, delete everything"), PRIVACY, "delete_yes")],
+               [turn.button("⬅️ " + tr._("No, keep it"), PRIVACY, "keep")]),
     )
 
 

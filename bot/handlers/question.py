@@ -16,8 +16,9 @@ from bot.handlers.actions import run_action
 from bot.handlers.common import Turn, in_rows, inline
 from bot.handlers.flow import Flow, Step
 from bot.handlers.menu import show_menu
+from bot.i18n import N_
 from bot.i18n.bidi import clean_user_text
-from bot.render.callbacks import Press
+from bot.render.callbacks import FAQ, Press
 from bot.store.drafts import Draft
 
 QUESTION_CATEGORY = "question"
@@ -28,11 +29,11 @@ def faq(turn: Turn) -> Faq:
 
 
 def not_here_button(turn: Turn) -> tuple[str, str]:
-    return turn.button("✍️ " + turn.tr._("My question is not here"), "faq", "ask")
+    return turn.button("✍️ " + turn.tr._("My question is not here"), FAQ, "ask")
 
 
 async def ask_browse(turn: Turn, draft: Draft) -> None:
-    buttons = [turn.button(f"{s.emoji} {s.title}".strip(), "faq", "s", s.id)
+    buttons = [turn.button(f"{s.emoji} {s.title}".strip(), FAQ, "s", s.id)
                for s in faq(turn).sections]
     await turn.say(turn.tr._("Choose a subject, or type a few words of your question."),
                    inline(*in_rows(buttons, 1), [not_here_button(turn)]))
@@ -47,11 +48,11 @@ async def message_browse(turn: Turn, draft: Draft, message: Message) -> None:
     await flow.save(turn, draft)
     hits = faq(turn).search(text)
     tr = turn.tr
-    send_it = turn.button("✍️ " + tr._("Send my question to a person"), "faq", "send")
+    send_it = turn.button("✍️ " + tr._("Send my question to a person"), FAQ, "send")
     if not hits:
         await turn.say(tr._("I found no answer for that."), inline([send_it]))
         return
-    buttons = [turn.button(i.question, "faq", "i", i.id) for i in hits]
+    buttons = [turn.button(i.question, FAQ, "i", i.id) for i in hits]
     await turn.say(tr._("Maybe one of these answers helps:"),
                    inline(*in_rows(buttons, 1), [send_it]))
 
@@ -91,10 +92,10 @@ async def show_section(turn: Turn, section_id: str) -> None:
         await turn.say(turn.tr._("This button is old. Here is where you are now."))
         await ask_browse(turn, Draft(turn.user_id, "", "question", "browse"))
         return
-    buttons = [turn.button(i.question, "faq", "i", i.id) for i in section.items]
+    buttons = [turn.button(i.question, FAQ, "i", i.id) for i in section.items]
     await turn.say(f"{section.emoji} {section.title}".strip(), inline(
         *in_rows(buttons, 1),
-        [turn.button("⬅️ " + turn.tr._("Back"), "faq", "home"), not_here_button(turn)],
+        [turn.button("⬅️ " + turn.tr._("Back"), FAQ, "home"), not_here_button(turn)],
     ))
 
 
@@ -106,28 +107,9 @@ async def show_item(turn: Turn, item_id: str) -> None:
         return
     section, item = found
     await turn.say(f"❓ {item.question}\n\n{item.answer}", inline(
-        [turn.button("⬅️ " + turn.tr._("Back"), "faq", "s", section.id)],
+        [turn.button("⬅️ " + turn.tr._("Back"), FAQ, "s", section.id)],
         [not_here_button(turn)],
     ))
-
-
-async def ask_question(turn: Turn, draft: Draft) -> None:
-    text = turn.tr._("Type your question, or send a voice message.")
-    if describe.has_content(draft):
-        await turn.say(text, describe.next_buttons(turn, draft))
-    else:
-        await turn.say(text, inline([flow.cancel_button(turn, draft)]))
-
-
-async def message_question(turn: Turn, draft: Draft, message: Message) -> None:
-    await describe.take(turn, draft, message)
-
-
-async def press_question(turn: Turn, draft: Draft, value: str) -> None:
-    if value == "next" and describe.has_content(draft):
-        await flow.advance(turn, draft, "confirm")
-        return
-    await turn.say(turn.tr._("Please type your question first, or send a voice message."))
 
 
 def _partner(turn: Turn) -> str:
@@ -179,12 +161,15 @@ async def submit(turn: Turn, draft: Draft) -> None:
     ]))
 
 
-QUESTION = flow.register(Flow(
+QUESTION = Flow(
     name="question", first="browse", summary="confirm",
     steps={
         "browse": Step(ask_browse, None, message_browse),
-        "ask": Step(ask_question, press_question, message_question),
+        "ask": describe.step(
+            N_("Type your question, or send a voice message."),
+            N_("Please type your question first, or send a voice message."), then="confirm",
+            says_kept=False),
         "confirm": Step(ask_confirm, press_confirm),
     },
-))
+)
 

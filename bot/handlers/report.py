@@ -13,6 +13,7 @@ from bot.handlers.common import Turn, in_rows, inline
 from bot.handlers.emergency import warn_once
 from bot.handlers.flow import Flow, Step
 from bot.handlers.menu import show_menu
+from bot.i18n import N_
 from bot.i18n.bidi import clean_user_text
 from bot.render.labels import category_label, floor_label, place_text
 from bot.store.drafts import Draft
@@ -37,28 +38,6 @@ async def press_category(turn: Turn, draft: Draft, value: str) -> None:
     if category.emergency:
         await warn_once(turn, draft)
     await flow.advance(turn, draft, "describe")
-
-
-async def ask_describe(turn: Turn, draft: Draft) -> None:
-    tr = turn.tr
-    text = tr._("What happened? Type it, or send photos or a voice message.")
-    if describe.has_content(draft):
-        text += "\n" + tr._("What you sent before is kept. You can add more, or press Next.")
-        await turn.say(text, describe.next_buttons(turn, draft))
-    else:
-        await turn.say(text, inline([flow.cancel_button(turn, draft)]))
-
-
-async def message_describe(turn: Turn, draft: Draft, message: Message) -> None:
-    await describe.take(turn, draft, message)
-
-
-async def press_describe(turn: Turn, draft: Draft, value: str) -> None:
-    if value == "next" and describe.has_content(draft):
-        await flow.advance(turn, draft, "where")
-        return
-    await turn.say(turn.tr._("Please tell us first what happened: type it, or send a photo "
-                             "or a voice message."))
 
 
 async def ask_where(turn: Turn, draft: Draft) -> None:
@@ -182,28 +161,6 @@ async def press_summary(turn: Turn, draft: Draft, value: str) -> None:
         await flow.ask_again(turn, draft)
 
 
-CHANGE = {"category": "category", "describe": "describe", "where": "where", "anon": "anonymous"}
-
-
-async def ask_change(turn: Turn, draft: Draft) -> None:
-    tr = turn.tr
-    await turn.say(tr._("What do you want to change?"), inline(
-        [turn.flow_button(draft, tr._("Problem"), "category"),
-         turn.flow_button(draft, tr._("What happened"), "describe")],
-        [turn.flow_button(draft, tr._("Where"), "where"),
-         turn.flow_button(draft, tr._("Anonymous"), "anon")],
-        [turn.flow_button(draft, "⬅️ " + tr._("Back"), "back")],
-    ))
-
-
-async def press_change(turn: Turn, draft: Draft, value: str) -> None:
-    if value in CHANGE:
-        draft.data["editing"] = True
-        await flow.goto(turn, draft, CHANGE[value])
-    else:
-        await flow.goto(turn, draft, "summary")
-
-
 async def submit(turn: Turn, draft: Draft) -> None:
     site, tr = turn.services.site, turn.tr
     category = str(draft.data.get("category", ""))
@@ -235,16 +192,22 @@ async def submit(turn: Turn, draft: Draft) -> None:
     await show_menu(turn, "\n".join(lines))
 
 
-REPORT = flow.register(Flow(
+REPORT = Flow(
     name="report", first="category", summary="summary",
     steps={
         "category": Step(ask_category, press_category),
-        "describe": Step(ask_describe, press_describe, message_describe),
+        "describe": describe.step(
+            N_("What happened? Type it, or send photos or a voice message."),
+            N_("Please tell us first what happened: type it, or send a photo or a voice "
+               "message."), then="where"),
         "where": Step(ask_where, press_where, message_where),
         "stairwell": Step(ask_stairwell, press_stairwell),
         "floor": Step(ask_floor, press_floor),
         "anonymous": Step(ask_anonymous, press_anonymous),
         "summary": Step(ask_summary, press_summary),
-        "change": Step(ask_change, press_change),
+        "change": flow.change_step([
+            ("category", N_("Problem"), "category"), ("describe", N_("What happened"), "describe"),
+            ("where", N_("Where"), "where"), ("anon", N_("Anonymous"), "anonymous"),
+        ], back_to="summary"),
     },
-))
+)

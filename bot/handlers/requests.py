@@ -10,7 +10,7 @@ from bot.handlers.common import Turn, in_rows, inline
 from bot.handlers.flow import Flow, Step
 from bot.handlers.menu import show_menu
 from bot.handlers.relay import relay_to_partner, safe_to_relay
-from bot.render.callbacks import Press
+from bot.render.callbacks import ADD_TO_REQUEST, Press
 from bot.render.labels import category_label, status_label
 from bot.store.drafts import Draft
 
@@ -32,7 +32,8 @@ async def show_requests(turn: Turn) -> None:
                  partner=site.partner_name(t.partner_id)),
             tr._("Status: {status}", status=status_label(tr, t.status)),
         ]
-    active = [turn.button("✍️ " + t.ref, "add", t.id) for t in tickets if t.status in ACTIVE]
+    active = [turn.button("✍️ " + t.ref, ADD_TO_REQUEST, t.id) for t in tickets
+              if t.status in ACTIVE]
     if active:
         lines += ["", tr._("To add something to a request, press its number.")]
         await turn.say("\n".join(lines), inline(*in_rows(active, 3)))
@@ -69,7 +70,7 @@ async def message_add(turn: Turn, draft: Draft, message: Message) -> None:
     await show_menu(turn)
 
 
-ADD = flow.register(Flow(
+ADD = Flow(
     name="add", first="message", summary="message",
     steps={"message": Step(ask_message, None, message_add)},
-))
+)

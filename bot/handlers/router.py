@@ -3,30 +3,22 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Awaitable, Callable, Coroutine
+from typing import Any
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 
 from bot.context import BotContext
-from bot.handlers import (  # noqa: F401  (flows register themselves)
-    broadcasting,
-    flow,
-    helpreq,
-    partner,
-    promises,
-    question,
-    relay,
-    report,
-)
-from bot.handlers.actions import on_unfinished_press, run_action
+from bot.handlers import flow, relay
+from bot.handlers.actions import run_action
 from bot.handlers.common import Turn, turn_for
 from bot.handlers.emergency import emergency_text
 from bot.handlers.linking import is_code, link_home
 from bot.handlers.menu import menu_action, show_menu
-from bot.handlers.privacy import on_privacy_press, show_privacy
-from bot.handlers.renovation import on_work_day_answer
-from bot.handlers.requests import on_add_press, show_requests
-from bot.handlers.start import on_language_press, on_start, show_picker
-from bot.render.callbacks import Press, unpack
+from bot.handlers.privacy import show_privacy
+from bot.handlers.requests import show_requests
+from bot.handlers.start import on_start, show_picker
+from bot.render.callbacks import LANGUAGE, Press, unpack
 
 log = logging.getLogger(__name__)
 
@@ -71,49 +63,59 @@ async def on_feedback_press(turn: Turn, press: Press) -> None:
     await relay.on_feedback(turn, ticket_id, press.arg(1) == "y")
 
 
-PRESS_SCOPES = {
-    "lang": on_language_press,
-    "f": flow.on_press,
-    "faq": question.on_faq_press,
-    "priv": on_privacy_press,
-    "m": on_unfinished_press,
-    "fb": on_feedback_press,
-    "add": on_add_press,
-    "pr": promises.on_promise_answer,
-    "wd": on_work_day_answer,
-}
-GROUP_SCOPES = {"t", "bc"}
+ResidentPress = Callable[[Turn, Press], Awaitable[None]]
+StaffPress = Callable[[Update, BotContext, Press], Awaitable[None]]
+Callback = Callable[[Update, BotContext], Coroutine[Any, Any, None]]
 
 
-async def on_press(update: Update, context: BotContext) -> None:
-    query = update.callback_query
-    chat = update.effective_chat
-    press = unpack(query.data if query else None)
-    private = chat is not None and chat.type == "private"
-    if press is not None and press.scope in GROUP_SCOPES and not private:
-        if press.scope == "bc":
-            await broadcasting.on_press(update, context, press)
-        else:
-            await partner.on_ticket_press(update, context, press)
-        return
+def resident_button(handle: ResidentPress) -> Callback:
+    """A resident's button (bot/app.py routes each kind here): it works only in their private
+    chat, and only once they have picked a language, except the language picker itself."""
+    async def on_press(update: Update, context: BotContext) -> None:
+        press = unpack(update.callback_query.data if update.callback_query else None)
+        turn = await turn_for(update, context)
+        if turn is None or press is None:
+            return
+        if not _private(update):
+            log.info("refused a resident button outside its chat in update %s", update.update_id)
+            await turn.answer(turn.tr._("This button does not work here."), alert=True)
+            return
+        if not turn.known and press.button is not LANGUAGE:
+            await turn.answer()
+            await show_picker(turn)
+            return
+        await handle(turn, press)
+    return on_press
+
+
+def staff_button(handle: StaffPress) -> Callback:
+    """A button in a partner group (a card, the announcement composer); who may press it is
+    decided by the handler from the chat. Pressed in a private chat, it is an old button."""
+    async def on_press(update: Update, context: BotContext) -> None:
+        press = unpack(update.callback_query.data if update.callback_query else None)
+        if press is None or _private(update):
+            await on_unknown_press(update, context)
+            return
+        await handle(update, context, press)
+    return on_press
+
+
+async def on_unknown_press(update: Update, context: BotContext) -> None:
+    """Data we did not make (an old version, a forgery) or no longer route: answered politely."""
     turn = await turn_for(update, context)
-    if query is None or turn is None:
+    if update.callback_query is None or turn is None:
         return
-    if not private:  # a resident button (or anything unknown) pressed in a group
+    if not _private(update):
         log.info("refused a button outside its chat in update %s", update.update_id)
         await turn.answer(turn.tr._("This button does not work here."), alert=True)
         return
-    handler = PRESS_SCOPES.get(press.scope) if press else None
-    if press is None or handler is None:
-        log.info("refused unknown callback data in update %s", update.update_id)
-        await turn.answer(turn.tr._("This button is old. Here is where you are now."))
-        await show_menu(turn) if turn.known else await show_picker(turn)
-        return
-    if not turn.known and press.scope != "lang":
-        await turn.answer()
-        await show_picker(turn)
-        return
-    await handler(turn, press)
+    log.info("refused unknown callback data in update %s", update.update_id)
+    await turn.answer(turn.tr._("This button is old. Here is where you are now."))
+    await show_menu(turn) if turn.known else await show_picker(turn)
+
+
+def _private(update: Update) -> bool:
+    return update.effective_chat is not None and update.effective_chat.type == "private"
 
 
 # -- commands ------------------------------------------------------------------------------

@@ -6,7 +6,7 @@ from bot.handlers import flow
 from bot.handlers.common import Turn, inline
 from bot.handlers.menu import show_menu
 from bot.i18n import language_name
-from bot.render.callbacks import Press
+from bot.render.callbacks import LANGUAGE, Press
 
 
 def picker_text(turn: Turn) -> str:
@@ -24,7 +24,7 @@ async def show_picker(turn: Turn) -> None:
     if current in langs:  # pre-select: the likely language first, with a tick
         langs.remove(current)
         langs.insert(0, current)
-    rows = [[turn.button(("✅ " if lang == current else "") + language_name(lang), "lang", lang)]
+    rows = [[turn.button(("✅ " if lang == current else "") + language_name(lang), LANGUAGE, lang)]
             for lang in langs]
     await turn.say(picker_text(turn), inline(*rows))
 

@@ -216,10 +216,7 @@ class Delivery:
     async def _unreachable(self, ticket: Ticket) -> bool:
         if ticket.resident_id is None:
             return False
-        row = await self.store.db.fetchone(
-            "SELECT 1 FROM outbox WHERE ticket_id = ? AND chat_id = ? AND status = 'undeliverable'",
-            (ticket.id, ticket.resident_id))
-        return row is not None
+        return await self.store.outbox.undeliverable(ticket.id, ticket.resident_id)
 
     async def _post_card(self, item: OutItem) -> None:
         ticket = await self._ticket(item)

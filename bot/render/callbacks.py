@@ -1,28 +1,76 @@
-"""Callback data: short, versioned, opaque: `v1:<scope>:<arg>:...`, never more than 64 bytes.
+"""Callback data: short, versioned, opaque: `v1:<code>:<arg>:...`, never more than 64 bytes.
 
-The data only says which button was pressed. Who pressed it, and whether they may, is always
-decided from the update itself (effective_user / effective_chat), never from these strings.
+Every kind of button is a named `Button` in the registry below, with the chat it belongs in;
+bot/app.py routes each one by its `pattern`. The data only says which button was pressed. Who
+pressed it, and whether they may, is always decided from the update itself (effective_user /
+effective_chat), never from these strings.
 """
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
+from typing import Literal
 
 VERSION = "v1"
 MAX_BYTES = 64  # Telegram's limit for callback_data, counted in UTF-8 bytes
+CODE = re.compile(r"^[a-z]{1,4}$")  # a code costs bytes in every button: keep it short
+
+
+@dataclass(frozen=True)
+class Button:
+    """One kind of button: its code in the data, what it is, and the chat it works in."""
+
+    code: str
+    name: str
+    chat: Literal["private", "group"]
+
+    @property
+    def pattern(self) -> str:
+        """The regular expression a CallbackQueryHandler matches this button's data with."""
+        return rf"^{VERSION}:{self.code}(:|$)"
+
+
+REGISTRY: dict[str, Button] = {}
+
+
+def button(code: str, name: str, chat: Literal["private", "group"]) -> Button:
+    if not CODE.match(code) or code in REGISTRY:
+        raise ValueError(f"callback code {code!r} is malformed or taken")
+    REGISTRY[code] = Button(code, name, chat)
+    return REGISTRY[code]
+
+
+# Residents, in their private chat with the bot
+LANGUAGE = button("lang", "pick a language", "private")
+FLOW_STEP = button("f", "a choice in a report, help request or question flow", "private")
+FAQ = button("faq", "browse the questions and answers", "private")
+PRIVACY = button("priv", "privacy: my data, delete my data", "private")
+UNFINISHED = button("m", "go on with an unfinished request, or start anew", "private")
+FEEDBACK = button("fb", "were you helped? yes or no", "private")
+ADD_TO_REQUEST = button("add", "add something to one of my requests", "private")
+PROMISE_ANSWER = button("pr", "did they call or visit as promised? yes or no", "private")
+WORK_DAY = button("wd", "an answer under a renovation-day notice", "private")
+# Partner staff, in their group
+CARD = button("t", "a button on a ticket card (claim, transfer, resolve, ...)", "group")
+BROADCAST = button("bc", "a step of the announcement composer", "group")
 
 
 @dataclass(frozen=True)
 class Press:
-    scope: str
+    button: Button
     args: tuple[str, ...]
+
+    @property
+    def scope(self) -> str:
+        return self.button.code
 
     def arg(self, index: int, default: str = "") -> str:
         return self.args[index] if index < len(self.args) else default
 
 
-def pack(scope: str, *args: str | int) -> str:
-    data = ":".join([VERSION, scope, *map(str, args)])
+def pack(kind: Button, *args: str | int) -> str:
+    data = ":".join([VERSION, kind.code, *map(str, args)])
     if len(data.encode()) > MAX_BYTES:
         raise ValueError(f"callback data over {MAX_BYTES} bytes: {data!r}")
     return data
@@ -33,6 +81,6 @@ def unpack(data: str | None) -> Press | None:
     if not data:
         return None
     parts = data.split(":")
-    if len(parts) < 2 or parts[0] != VERSION or not parts[1]:
+    if len(parts) < 2 or parts[0] != VERSION or parts[1] not in REGISTRY:
         return None
-    return Press(parts[1], tuple(parts[2:]))
+    return Press(REGISTRY[parts[1]], tuple(parts[2:]))

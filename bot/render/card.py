@@ -16,10 +16,11 @@ from bot.config import SiteConfig
 from bot.domain.tickets import Kind, Status, Ticket
 from bot.i18n import Translator
 from bot.i18n.bidi import isolate, strip_controls
-from bot.render.callbacks import pack
+from bot.render.callbacks import CARD, pack
 from bot.render.labels import category_label, files_text, lang_label, ticket_place
 
-MAX_WORDS = 2500  # the card must stay under Telegram's 4096 characters with everything around it
+# the card must stay under Telegram's 4096 characters with everything around the description
+MAX_DESCRIPTION_CHARS = 2500
 
 
 def kind_label(tr: Translator, kind: Kind) -> str:
@@ -75,8 +76,8 @@ def card_text(tr: Translator, site: SiteConfig, ticket: Ticket, *, moved_to: str
         + (f" · {e(lang_label(ticket.contact_lang))}" if ticket.contact_lang else ""),
     ]
     if ticket.description:
-        words = ticket.description[:MAX_WORDS] + ("…" if len(ticket.description) > MAX_WORDS
-                                                   else "")
+        cut = len(ticket.description) > MAX_DESCRIPTION_CHARS
+        words = ticket.description[:MAX_DESCRIPTION_CHARS] + ("…" if cut else "")
         lines.append(f"💬 {e(isolate(words))}")
     if files:
         lines.append(f"📎 {e(files)}")
@@ -108,7 +109,7 @@ def card_keyboard(tr: Translator, ticket: Ticket, *, here: bool = True) -> Inlin
     t = ticket.id
 
     def b(label: str, action: str) -> InlineKeyboardButton:
-        return InlineKeyboardButton(label, callback_data=pack("t", t, action))
+        return InlineKeyboardButton(label, callback_data=pack(CARD, t, action))
 
     history = b("📜 " + tr._("History"), "hist")
     if not here:

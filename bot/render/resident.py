@@ -5,7 +5,7 @@ from __future__ import annotations
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 from bot.domain.tickets import Ticket
-from bot.render.callbacks import pack
+from bot.render.callbacks import ADD_TO_REQUEST, FEEDBACK, pack
 from bot.render.words import Readers
 
 
@@ -35,8 +35,8 @@ def resolved_markup(notifier: Readers, ticket: Ticket) -> InlineKeyboardMarkup:
     tr = notifier.resident_tr(ticket)
     return InlineKeyboardMarkup([[
         InlineKeyboardButton("👍 " + tr._("Yes, I was helped"),
-                             callback_data=pack("fb", ticket.id, "y")),
-        InlineKeyboardButton("👎 " + tr._("No"), callback_data=pack("fb", ticket.id, "n")),
+                             callback_data=pack(FEEDBACK, ticket.id, "y")),
+        InlineKeyboardButton("👎 " + tr._("No"), callback_data=pack(FEEDBACK, ticket.id, "n")),
     ]])
 
 
@@ -50,4 +50,4 @@ def answer_markup(notifier: Readers, ticket: Ticket) -> InlineKeyboardMarkup:
     """One tap to answer: residents rarely use Telegram's "reply", so the button starts it."""
     tr = notifier.resident_tr(ticket)
     return InlineKeyboardMarkup([[InlineKeyboardButton(
-        "✍️ " + tr._("Answer"), callback_data=pack("add", ticket.id))]])
+        "✍️ " + tr._("Answer"), callback_data=pack(ADD_TO_REQUEST, ticket.id))]])

@@ -118,6 +118,13 @@ class Outbox:
                 (iso(self.clock()),))
             return cur.rowcount
 
+    async def undeliverable(self, ticket_id: int, chat_id: int) -> bool:
+        """Whether a message about this ticket could not reach this chat (kept for /retry)."""
+        row = await self.db.fetchone(
+            "SELECT 1 FROM outbox WHERE ticket_id = ? AND chat_id = ? AND status = 'undeliverable'",
+            (ticket_id, chat_id))
+        return row is not None
+
     async def counts(self) -> dict[str, int]:
         rows = await self.db.fetchall("SELECT status, count(*) FROM outbox GROUP BY status")
         return {r[0]: r[1] for r in rows}

@@ -10,7 +10,7 @@ from zoneinfo import ZoneInfo
 from bot.config import SiteConfig
 from bot.domain.policy import Policy
 from bot.importers.planning import apply_planning, read_planning
-from bot.render.callbacks import pack
+from bot.render.callbacks import WORK_DAY, pack
 from bot.store.clock import SimClock as Clock
 from bot.store.homes import NewHome
 from bot.testing.harness import BotHarness, ResidentChat
@@ -115,6 +115,6 @@ async def test_a_cancelled_day_at_night_waits_for_the_morning(tmp_path: Path,
             work=tr._("heating"), date=tr.date(date(2026, 3, 4), "full"))
         # an answer to an older notice about the cancelled day makes no request
         row = await h.store.db.fetchone("SELECT id FROM work_days WHERE work = 'heating'")
-        await ali.press_data(pack("wd", row[0], "away"))
+        await ali.press_data(pack(WORK_DAY, row[0], "away"))
         assert tr._("This button is old. Here is where you are now.") in ali.last_text
         assert await h.store.tickets.for_resident(ali.person.id) == []

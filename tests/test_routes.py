@@ -1,0 +1,57 @@
+"""Every route is visible in bot/app.py: each kind of button has one handler with its pattern,
+in the chat it belongs to, and every flow is listed rather than registered by an import."""
+
+from __future__ import annotations
+
+import importlib
+import pkgutil
+import re
+
+import pytest
+from telegram.ext import CallbackQueryHandler
+
+import bot.handlers
+from bot.app import RESIDENT_BUTTONS, ROUTES, STAFF_BUTTONS
+from bot.handlers.flow import Flow
+from bot.handlers.flows import FLOWS
+from bot.render import callbacks
+from bot.render.callbacks import REGISTRY, Button, pack, unpack
+from bot.testing.harness import BotHarness
+
+
+def test_every_kind_of_button_is_routed_once_in_its_own_chat() -> None:
+    assert set(RESIDENT_BUTTONS) | set(STAFF_BUTTONS) == set(REGISTRY.values())
+    assert {b.chat for b in RESIDENT_BUTTONS} == {"private"}
+    assert {b.chat for b in STAFF_BUTTONS} == {"group"}
+
+
+async def test_the_application_matches_each_button_by_its_pattern(h: BotHarness) -> None:
+    handlers = [x for x in h.app.handlers[ROUTES] if isinstance(x, CallbackQueryHandler)]
+    patterned = [x for x in handlers if x.pattern is not None]
+    assert handlers[-1].pattern is None  # the last one answers what nobody else takes
+    for kind in REGISTRY.values():
+        data = pack(kind, "1", "x")
+        takers = [x for x in patterned if re.match(x.pattern, data)]  # type: ignore[arg-type]
+        assert len(takers) == 1, (kind, takers)
+    assert not any(re.match(x.pattern, "v1:zz:1") for x in patterned)  # type: ignore[arg-type]
+
+
+def test_codes_are_short_unique_and_round_trip() -> None:
+    for code, kind in REGISTRY.items():
+        press = unpack(pack(kind, 7, "y"))
+        assert press is not None and press.button is kind and press.args == ("7", "y")
+        assert len(code) <= 4
+    with pytest.raises(ValueError):
+        callbacks.button("t", "a second meaning for an old code", "group")
+    with pytest.raises(ValueError):
+        callbacks.button("Bad:code", "not a code", "private")
+    assert "Bad:code" not in REGISTRY and isinstance(REGISTRY["t"], Button)
+
+
+def test_every_flow_is_listed() -> None:
+    defined = set()
+    for info in pkgutil.iter_modules(bot.handlers.__path__):
+        module = importlib.import_module(f"bot.handlers.{info.name}")
+        defined |= {v.name for v in vars(module).values() if isinstance(v, Flow)}
+    assert defined == set(FLOWS)
+    assert all(FLOWS[name].name == name for name in FLOWS)
