@@ -11,9 +11,9 @@ import logging
 from collections.abc import Awaitable, Callable
 from datetime import date, datetime, timedelta
 from html import escape
+from typing import TYPE_CHECKING
 
 import aiosqlite
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 from bot.domain.promises import PromiseAction
 from bot.domain.tickets import ACTIVE, Action, Status, Ticket
@@ -21,13 +21,18 @@ from bot.followup import notices
 from bot.followup.engine import FollowUps
 from bot.messaging.notify import Notifier
 from bot.render import followup as texts
+from bot.render import notices as notice_texts
 from bot.render.labels import work_label
 from bot.services import broadcast
 from bot.store import Store, broadcasts, promises
 from bot.store.clock import Clock, iso
 from bot.store.due import DueRow, defer, finish, schedule
 from bot.store.overview import first_digest_of_day, overdue_of
+from bot.store.renovation import work_day
 from bot.store.tickets import add_event, fetch, move
+
+if TYPE_CHECKING:  # only for annotations: the markup is built in bot/render/
+    from telegram import InlineKeyboardMarkup
 
 log = logging.getLogger(__name__)
 Outcome = datetime | None  # None: done; a datetime: try again then
@@ -95,12 +100,10 @@ class Sweeper:
     async def card_link(self, ticket: Ticket) -> InlineKeyboardMarkup | None:
         chat = self.notifier.partner_chat(ticket)
         thread = await self.store.threads.get(ticket.id, chat)
-        if thread is None or thread.card_id is None or not str(chat).startswith("-100"):
+        if thread is None or thread.card_id is None:
             return None
-        path = f"{thread.thread_id}/{thread.card_id}" if thread.thread_id else str(thread.card_id)
         tr = self.notifier.group_tr(self.notifier.coordinator_chat)
-        return InlineKeyboardMarkup([[InlineKeyboardButton(
-            "🔗 " + tr._("Open #{ref}", ref=ticket.ref), url=f"https://t.me/c/{str(chat)[4:]}/{path}")]])
+        return texts.card_link(tr, ticket, chat, thread.thread_id, thread.card_id)
 
     # -- digests -----------------------------------------------------------------------------
     async def _digests(self, now: datetime) -> None:
@@ -263,17 +266,17 @@ async def notice(s: Sweeper, tx: aiosqlite.Connection, row: DueRow, now: datetim
     if row.kind == "notice_week":
         first = date.fromisoformat(str(row.data["first"]))
         await notices.tell_home(tx, now, policy, i18n, int(str(row.data["home"])),
-                                lambda tr: notices.week_notice(tr, first), f"week:{row.id}")
+                                lambda tr: notice_texts.week_notice(tr, first), f"week:{row.id}")
         return None
-    wd = await notices.work_day(tx, int(str(row.data.get("work_day", 0))))
+    wd = await work_day(tx, int(str(row.data.get("work_day", 0))))
     if wd is None:
         return None
     if row.kind == "notice_eve":
         if wd.status != "planned" or wd.day.isoformat() != row.data.get("day"):
             return None  # moved or cancelled since: that change was told separately
-        render = notices.eve_notice
+        render = notice_texts.eve_notice
     else:
-        render = notices.change_notice
+        render = notice_texts.change_notice
     await notices.tell_home(tx, now, policy, i18n, wd.home_id,
                             lambda tr: render(tr, wd, work_label(tr, wd.work)), f"wd:{row.id}")
     return None

@@ -115,3 +115,15 @@ def promise_markup(n: Readers, t: Ticket, promise_id: int) -> InlineKeyboardMark
         InlineKeyboardButton("👎 " + tr._("No"),
                              callback_data=pack(PROMISE_ANSWER, promise_id, "n")),
     ]])
+
+
+def card_link(tr: Translator, ticket: Ticket, chat_id: int, thread_id: int | None,
+              card_id: int) -> InlineKeyboardMarkup | None:
+    """A button to the card in its partner group, for the coordinator; Telegram's t.me/c links
+    exist only for supergroups (ids -100...)."""
+    if not str(chat_id).startswith("-100"):
+        return None
+    path = f"{thread_id}/{card_id}" if thread_id else str(card_id)
+    return InlineKeyboardMarkup([[InlineKeyboardButton(
+        "🔗 " + tr._("Open #{ref}", ref=ticket.ref),
+        url=f"https://t.me/c/{str(chat_id)[4:]}/{path}")]])

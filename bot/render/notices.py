@@ -1,0 +1,60 @@
+"""The words of renovation-day notices, in the resident's language, with the answer buttons."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup
+
+from bot.domain.planning import WorkDay
+from bot.i18n import N_, Translator
+from bot.render.callbacks import WORK_DAY, pack
+
+PREPARE = {
+    "kitchen": N_("Please empty the kitchen cupboards and the worktop."),
+    "bathroom": N_("Please take your things out of the bathroom."),
+    "toilet": N_("Please clear the toilet room."),
+    "windows": N_("Please clear the window sills and take down the curtains."),
+    "electrics": N_("Please make the meter cupboard and the sockets easy to reach."),
+    "heating": N_("Please clear the space around the radiators."),
+    "other": N_("The workers will tell you what to prepare."),
+}
+ANSWERS = ("ok", "away", "help", "rest")
+
+
+def window(tr: Translator, wd: WorkDay) -> str:
+    return tr.insert(f"{tr.time(wd.start)}–{tr.time(wd.end)}")
+
+
+def eve_notice(tr: Translator, wd: WorkDay, work: str
+               ) -> tuple[str, InlineKeyboardMarkup | None]:
+    lines = ["🔨 " + tr._("Tomorrow, {date}, the workers come for: {work}. Time: {window}.",
+                         date=tr.date(wd.day, "full"), work=work, window=window(tr, wd)),
+             tr._(PREPARE.get(wd.work, PREPARE["other"]))]
+    if wd.notes:
+        lines.append(tr.insert(wd.notes))
+    return "\n".join(lines), answer_buttons(tr, wd.id)
+
+
+def answer_buttons(tr: Translator, work_day_id: int) -> InlineKeyboardMarkup:
+    labels = {"ok": "👍 " + tr._("OK"), "away": "🚪 " + tr._("I am not home that day"),
+              "help": "💪 " + tr._("I need help (for example moving furniture)"),
+              "rest": "🛋️ " + tr._("I need a place to rest during the works")}
+    return InlineKeyboardMarkup([[InlineKeyboardButton(labels[a], callback_data=pack(
+        WORK_DAY, work_day_id, a))] for a in ANSWERS])
+
+
+def change_notice(tr: Translator, wd: WorkDay, work: str
+                  ) -> tuple[str, InlineKeyboardMarkup | None]:
+    if wd.status == "cancelled":
+        return "❌ " + tr._("Change in your renovation: {work} on {date} does not happen.",
+                           work=work, date=tr.date(wd.day, "full")), None
+    return "⚠️ " + tr._("Change in your renovation: {work} is now on {date}. Time: {window}.",
+                       work=work, date=tr.date(wd.day, "full"),
+                       window=window(tr, wd)), answer_buttons(tr, wd.id)
+
+
+def week_notice(tr: Translator, first: date) -> tuple[str, None]:
+    return "📅 " + tr._("In one week, on {date}, the works in your home start. You get a "
+                       "message the evening before each work day.",
+                       date=tr.date(first, "full")), None
