@@ -10,8 +10,8 @@ import aiosqlite
 from bot.domain.policy import Policy
 from bot.domain.tickets import Ticket
 from bot.store import promises
-from bot.store.clock import iso
 from bot.store.due import cancel, schedule
+from bot.store.tickets import mark_contacted, set_deadlines
 
 FEEDBACK = ("feedback_reminder", "feedback_close")
 
@@ -27,9 +27,7 @@ class FollowUps:
 
     async def _deadlines(self, tx: aiosqlite.Connection, ticket: Ticket, start: datetime) -> None:
         d = self.policy.deadlines(ticket.category, start)
-        await tx.execute(
-            "UPDATE tickets SET claim_due = ?, contact_due = ?, resolve_due = ? WHERE id = ?",
-            (iso(d.claim), iso(d.contact), iso(d.resolve), ticket.id))
+        await set_deadlines(tx, ticket.id, claim=d.claim, contact=d.contact, resolve=d.resolve)
         await schedule(tx, start, kind="claim_nudge", ticket_id=ticket.id, due_at=d.claim)
         await schedule(tx, start, kind="claim_escalate", ticket_id=ticket.id, due_at=d.escalate)
         await schedule(tx, start, kind="contact_reminder", ticket_id=ticket.id, due_at=d.contact)
@@ -38,8 +36,7 @@ class FollowUps:
 
     async def on_contact(self, tx: aiosqlite.Connection, ticket: Ticket, now: datetime) -> None:
         """Staff reached the resident (a reply, a quick reply, a promise)."""
-        await tx.execute("UPDATE tickets SET contacted_at = COALESCE(contacted_at, ?)"
-                         " WHERE id = ?", (iso(now), ticket.id))
+        await mark_contacted(tx, ticket.id, now)
 
     async def on_resolved(self, tx: aiosqlite.Connection, ticket: Ticket, now: datetime) -> None:
         wait = self.policy.feedback_wait()
@@ -53,7 +50,7 @@ class FollowUps:
         """Not helped: the clock starts again, with fresh deadlines and nudges."""
         await cancel(tx, ticket.id, *FEEDBACK, "claim_nudge", "claim_escalate", "contact_reminder",
                      "resolve_overdue")
-        await tx.execute("UPDATE tickets SET contacted_at = NULL WHERE id = ?", (ticket.id,))
+        await mark_contacted(tx, ticket.id, None)
         await self._deadlines(tx, ticket, now)
 
     async def on_transferred(self, tx: aiosqlite.Connection, ticket: Ticket,
@@ -61,8 +58,7 @@ class FollowUps:
         """A new partner gets its own time to claim; the resolve deadline stays the resident's."""
         await cancel(tx, ticket.id, "claim_nudge", "claim_escalate")
         d = self.policy.deadlines(ticket.category, now)
-        await tx.execute("UPDATE tickets SET claim_due = ? WHERE id = ?", (iso(d.claim),
-                                                                           ticket.id))
+        await set_deadlines(tx, ticket.id, claim=d.claim)
         await schedule(tx, now, kind="claim_nudge", ticket_id=ticket.id, due_at=d.claim)
         await schedule(tx, now, kind="claim_escalate", ticket_id=ticket.id, due_at=d.escalate)
 

@@ -26,7 +26,7 @@ from bot.render.labels import work_label
 from bot.services import broadcast
 from bot.store import Store, broadcasts, promises
 from bot.store.clock import Clock, iso
-from bot.store.due import DueRow, defer, finish, schedule
+from bot.store.due import DueRow, defer, finish, question_waiting, schedule
 from bot.store.overview import first_digest_of_day, overdue_of
 from bot.store.renovation import work_day
 from bot.store.tickets import add_event, fetch, move
@@ -188,12 +188,8 @@ async def still(s: Sweeper, tx: aiosqlite.Connection, row: DueRow, t: Ticket,
     if last + s.policy.still_on_it_after() > now:
         return last + s.policy.still_on_it_after()
     # "still on it" gives way to a question the resident is waiting for (one message a day)
-    async with tx.execute(
-        "SELECT 1 FROM due WHERE ticket_id = ? AND status = 'pending' AND kind IN"
-        " ('promise_check', 'promise_nudge', 'feedback_reminder') AND due_at <= ?",
-        (t.id, iso(now + ONE_DAY))) as cur:
-        if await cur.fetchone() is not None:
-            return now + s.policy.still_on_it_after()
+    if await question_waiting(tx, t.id, now + ONE_DAY):
+        return now + s.policy.still_on_it_after()
     if wait := s.resident_wait(t, now):
         return wait
     await s.notifier.remind_resident(tx, now, t, texts.still_on_it(s.notifier, t))

@@ -16,8 +16,9 @@ from bot.config import SiteConfig
 from bot.domain.policy import Policy
 from bot.domain.tickets import Ticket
 from bot.i18n import I18n, Translator
-from bot.store.clock import iso
 from bot.store.outbox import enqueue
+from bot.store.threads import chats_with_card
+from bot.store.tickets import mark_news
 
 
 class Notifier:
@@ -51,10 +52,7 @@ class Notifier:
 
     async def refresh_cards(self, tx: aiosqlite.Connection, now: datetime, ticket: Ticket) -> None:
         """Edit the card in every group that has one, so each shows the ticket as it is now."""
-        async with tx.execute("SELECT chat_id FROM ticket_threads WHERE ticket_id = ?",
-                              (ticket.id,)) as cur:
-            chats = [r[0] for r in await cur.fetchall()]
-        for chat_id in chats:
+        for chat_id in await chats_with_card(tx, ticket.id):
             await enqueue(tx, now, chat_id=chat_id, method="card_edit", purpose="card",
                           ticket_id=ticket.id)
 
@@ -79,13 +77,11 @@ class Notifier:
         await enqueue(tx, now, chat_id=ticket.resident_id, method="send", purpose="resident",
                       ticket_id=ticket.id, payload=_send(text, markup), due_at=arrives,
                       initiative=True)
-        await tx.execute("UPDATE tickets SET resident_notified_at = ?, resident_news_at = ?"
-                         " WHERE id = ?", (iso(arrives), iso(arrives), ticket.id))
+        await mark_news(tx, ticket.id, arrives, by_bot=True)
 
     async def _news(self, tx: aiosqlite.Connection, ticket: Ticket, now: datetime) -> None:
         """Remember when the resident last heard anything about this ticket."""
-        await tx.execute("UPDATE tickets SET resident_news_at = ? WHERE id = ?",
-                         (iso(now), ticket.id))
+        await mark_news(tx, ticket.id, now, by_bot=False)
 
     async def copy_to(self, tx: aiosqlite.Connection, now: datetime, ticket: Ticket, chat_id: int,
                       *, from_chat: int, message_id: int, caption: str,

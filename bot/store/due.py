@@ -68,3 +68,13 @@ class DueRows:
             " WHERE status = 'pending' AND due_at <= ? ORDER BY due_at, id LIMIT ?",
             (iso(now), limit))
         return [DueRow(r[0], r[1], r[2], parse(r[3]) or now, json.loads(r[4])) for r in rows]
+
+
+async def question_waiting(tx: aiosqlite.Connection, ticket_id: int, until: datetime) -> bool:
+    """Whether the resident is about to be asked something about this ticket (a promise check or
+    "were you helped?") before `until`."""
+    async with tx.execute(
+        "SELECT 1 FROM due WHERE ticket_id = ? AND status = 'pending' AND kind IN"
+        " ('promise_check', 'promise_nudge', 'feedback_reminder') AND due_at <= ?",
+        (ticket_id, iso(until))) as cur:
+        return await cur.fetchone() is not None

@@ -107,3 +107,10 @@ async def remember(tx: aiosqlite.Connection, chat_id: int, message_id: int, tick
 async def clear_pending(tx: aiosqlite.Connection, chat_id: int, user_id: int) -> None:
     await tx.execute("DELETE FROM staff_pending WHERE chat_id = ? AND user_id = ?",
                      (chat_id, user_id))
+
+
+async def chats_with_card(tx: aiosqlite.Connection, ticket_id: int) -> list[int]:
+    """Every chat that shows this ticket's card (its partner's group, earlier partners' groups)."""
+    async with tx.execute("SELECT chat_id FROM ticket_threads WHERE ticket_id = ?",
+                          (ticket_id,)) as cur:
+        return [r[0] for r in await cur.fetchall()]

@@ -236,3 +236,35 @@ async def erase_content(tx: aiosqlite.Connection, ticket_id: int) -> None:
         " location = NULL, first_name = NULL, phone = NULL, contact = NULL WHERE id = ?",
         (ticket_id,),
     )
+
+
+# -- follow-up bookkeeping on a ticket, inside the caller's transaction ---------------------------
+async def set_deadlines(tx: aiosqlite.Connection, ticket_id: int, *, claim: datetime,
+                        contact: datetime | None = None, resolve: datetime | None = None) -> None:
+    """The claim deadline, and the first-contact and resolve deadlines when given."""
+    await tx.execute(
+        "UPDATE tickets SET claim_due = ?, contact_due = COALESCE(?, contact_due),"
+        " resolve_due = COALESCE(?, resolve_due) WHERE id = ?",
+        (iso(claim), iso(contact) if contact else None, iso(resolve) if resolve else None,
+         ticket_id))
+
+
+async def mark_contacted(tx: aiosqlite.Connection, ticket_id: int, now: datetime | None) -> None:
+    """Staff first reached the resident at `now` (kept if earlier); None: not yet (reopened)."""
+    if now is None:
+        await tx.execute("UPDATE tickets SET contacted_at = NULL WHERE id = ?", (ticket_id,))
+        return
+    await tx.execute("UPDATE tickets SET contacted_at = COALESCE(contacted_at, ?) WHERE id = ?",
+                     (iso(now), ticket_id))
+
+
+async def mark_news(tx: aiosqlite.Connection, ticket_id: int, moment: datetime, *,
+                    by_bot: bool) -> None:
+    """The resident hears about the ticket at `moment`; `by_bot`: one of the bot's own messages,
+    which also counts for the one-a-day rule."""
+    if by_bot:
+        await tx.execute("UPDATE tickets SET resident_notified_at = ?, resident_news_at = ?"
+                         " WHERE id = ?", (iso(moment), iso(moment), ticket_id))
+    else:
+        await tx.execute("UPDATE tickets SET resident_news_at = ? WHERE id = ?",
+                         (iso(moment), ticket_id))
