@@ -50,12 +50,14 @@ NOW = datetime(2026, 3, 10, 10, 0, tzinfo=ZoneInfo("Europe/Amsterdam"))  # a Tue
 RESIDENTS = 1000
 BATCH = 100  # due-now rows per batch
 FUTURE = 1000  # pending rows due next week, on as many in-flight tickets
-DUE_KINDS = ("claim_nudge", "claim_escalate", "contact_reminder", "still")
+DUE_KINDS = ("claim_nudge", "claim_escalate", "contact_reminder", "still_on_it")
 TICKET_SQL = (
     "INSERT INTO tickets (id, ref, resident_id, draft_key, kind, category, partner_id,"
     " description, lang, status, created_at, updated_at, closed_at, pseudonym, claimed_by,"
-    " claimed_name, claim_due, contact_due, resolve_due, contacted_at, resident_notified_at)"
-    " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
+    " claimed_name, claim_due, contact_due, resolve_due, contacted_at, resident_notified_at,"
+    # the bot's last own message is also the resident's last news (as bot/messaging/notify.py
+    # writes them when the bot sends one)
+    " resident_news_at) VALUES (" + ", ".join(f"?{n}" for n in range(1, 22)) + ", ?21)")
 DUE_INSERT = ("INSERT INTO due (id, ticket_id, kind, due_at, status, data, created_at, done_at)"
               " VALUES (?, ?, ?, ?, ?, '{}', ?, ?)")
 PREFIX = {"question": "V", "nuisance": "M", "help": "H"}
@@ -160,7 +162,7 @@ def seed_future(conn: sqlite3.Connection, site: SiteConfig, first_id: int) -> No
                      site.languages[j % len(site.languages)], "open", iso(c), iso(c), None,
                      f"{tid % 65536:04X}", None, None, iso(c + timedelta(days=8)),
                      iso(c + timedelta(days=9)), iso(c + timedelta(days=20)), None, None))
-        due.append((None, tid, ("still", "promise_eve", "feedback_reminder")[j % 3],
+        due.append((None, tid, ("still_on_it", "promise_eve", "feedback_reminder")[j % 3],
                     iso(NOW + timedelta(days=7, minutes=j)), "pending", iso(c), None))
     conn.executemany(TICKET_SQL, rows)
     conn.executemany(DUE_INSERT, due)

@@ -8,6 +8,7 @@ from pathlib import Path
 import aiosqlite
 import pytest
 
+from bot.followup.sweep import HANDLERS
 from bot.store import Store, migrations
 from bot.store.migrations import MIGRATIONS, NAMED_FROM, Migration, MigrationMismatch, migrate
 from bot.testing.harness import workday_clock
@@ -30,6 +31,7 @@ SHIPPED: dict[int, tuple[str, str]] = {
     10: ("quiet_hours_initiative",
          "6fd396347c01cb95f4793abaa758693c678fdb072b8b9bffce068857fecc7f42"),
     11: ("migration_names", "43e089a57aacfe0175e3b35bb5def0f2d0895be92dc03cc2ae4f409e108fe12e"),
+    12: ("due_still_on_it", "d3c99a0298444a3eda5d1297f35e7c74c61c49b1004a39f4522fc6cbc30bb064"),
 }
 
 
@@ -122,3 +124,21 @@ async def test_a_database_with_another_migration_under_a_number_is_refused(
     with pytest.raises(MigrationMismatch, match=f"database has migration 11 as {says}"):
         await Store.open(path, workday_clock())
     assert snapshot(path) == before
+
+
+async def test_still_on_it_rows_of_an_older_database_keep_working(tmp_path: Path) -> None:
+    """Migration 12 renames the due kind "still": a pending row written by an older bot is
+    swept under its new name, not left behind."""
+    path = tmp_path / "old.db"
+    await old_database(path, 11)
+    with sqlite3.connect(path) as conn:
+        conn.execute("INSERT INTO due (ticket_id, kind, due_at, status, data, created_at)"
+                     " VALUES (1, 'still', '2026-01-06T00:00:00+00:00', 'pending', '{}',"
+                     " '2026-01-01T00:00:00+00:00')")
+    store = await Store.open(path, workday_clock())
+    try:
+        rows = await store.db.fetchall("SELECT kind FROM due")
+        assert [r[0] for r in rows] == ["still_on_it"]
+    finally:
+        await store.close()
+    assert "still_on_it" in HANDLERS and "still" not in HANDLERS

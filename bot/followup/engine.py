@@ -22,7 +22,7 @@ class FollowUps:
 
     async def on_created(self, tx: aiosqlite.Connection, ticket: Ticket, now: datetime) -> None:
         await self._deadlines(tx, ticket, now)
-        await schedule(tx, now, kind="still", ticket_id=ticket.id,
+        await schedule(tx, now, kind="still_on_it", ticket_id=ticket.id,
                        due_at=now + self.policy.still_on_it_after())
 
     async def _deadlines(self, tx: aiosqlite.Connection, ticket: Ticket, start: datetime) -> None:

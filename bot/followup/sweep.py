@@ -68,21 +68,26 @@ class Sweeper:
 
     async def _one(self, row: DueRow, now: datetime) -> None:
         async with self.store.db.transaction() as tx:
-            if row.ticket_id is None:  # a renovation-day notice: about a home, not a ticket
-                outcome = await notice(self, tx, row, now)
-                await (finish(tx, row.id, now) if outcome is None else defer(tx, row.id, outcome))
-                return
-            try:
-                ticket = await fetch(tx, row.ticket_id)
-            except LookupError:
-                await finish(tx, row.id, now)
-                return
-            handler = HANDLERS.get(row.kind)
-            outcome = await handler(self, tx, row, ticket, now) if handler else None
+            outcome = await self._handle(tx, row, now)
             if outcome is None:
                 await finish(tx, row.id, now)
             else:
                 await defer(tx, row.id, outcome)
+
+    async def _handle(self, tx: aiosqlite.Connection, row: DueRow, now: datetime) -> Outcome:
+        """The row's handler by its kind (HANDLERS for a ticket's rows, ROW_HANDLERS for the
+        rest); a kind nobody handles any more, or a ticket that is gone, ends the row."""
+        if row.kind in ROW_HANDLERS:
+            return await ROW_HANDLERS[row.kind](self, tx, row, now)
+        handler = HANDLERS.get(row.kind)
+        if handler is None or row.ticket_id is None:
+            log.warning("due row %s has kind %r, which nothing handles: ended", row.id, row.kind)
+            return None
+        try:
+            ticket = await fetch(tx, row.ticket_id)
+        except LookupError:
+            return None
+        return await handler(self, tx, row, ticket, now)
 
     # -- helpers ---------------------------------------------------------------------------
     def staff_wait(self, now: datetime) -> Outcome:
@@ -180,7 +185,7 @@ async def resolve_overdue(s: Sweeper, tx: aiosqlite.Connection, row: DueRow, t: 
     return None
 
 
-async def still(s: Sweeper, tx: aiosqlite.Connection, row: DueRow, t: Ticket,
+async def still_on_it(s: Sweeper, tx: aiosqlite.Connection, row: DueRow, t: Ticket,
                 now: datetime) -> Outcome:
     if t.status not in (Status.OPEN, Status.CLAIMED):
         return None if t.status not in ACTIVE else now + s.policy.still_on_it_after()
@@ -255,15 +260,18 @@ async def promise_check(s: Sweeper, tx: aiosqlite.Connection, row: DueRow, t: Ti
     return None
 
 
-async def notice(s: Sweeper, tx: aiosqlite.Connection, row: DueRow, now: datetime) -> Outcome:
-    i18n, policy = s.notifier.i18n, s.policy
-    if row.kind == "bc_progress":
-        return await broadcast_progress(s, tx, row, now)
-    if row.kind == "notice_week":
-        first = date.fromisoformat(str(row.data["first"]))
-        await notices.tell_home(tx, now, policy, i18n, int(str(row.data["home"])),
-                                lambda tr: notice_texts.week_notice(tr, first), f"week:{row.id}")
-        return None
+# -- handlers of rows about a home or a broadcast, not a ticket ----------------------------------
+async def week_notice(s: Sweeper, tx: aiosqlite.Connection, row: DueRow,
+                      now: datetime) -> Outcome:
+    """A week before a home's first work day."""
+    first = date.fromisoformat(str(row.data["first"]))
+    await notices.tell_home(tx, now, s.policy, s.notifier.i18n, int(str(row.data["home"])),
+                            lambda tr: notice_texts.week_notice(tr, first), f"week:{row.id}")
+    return None
+
+
+async def day_notice(s: Sweeper, tx: aiosqlite.Connection, row: DueRow, now: datetime) -> Outcome:
+    """The evening before a work day, or a change to one (told at once)."""
     wd = await work_day(tx, int(str(row.data.get("work_day", 0))))
     if wd is None:
         return None
@@ -273,7 +281,7 @@ async def notice(s: Sweeper, tx: aiosqlite.Connection, row: DueRow, now: datetim
         render = notice_texts.eve_notice
     else:
         render = notice_texts.change_notice
-    await notices.tell_home(tx, now, policy, i18n, wd.home_id,
+    await notices.tell_home(tx, now, s.policy, s.notifier.i18n, wd.home_id,
                             lambda tr: render(tr, wd, work_label(tr, wd.work)), f"wd:{row.id}")
     return None
 
@@ -299,12 +307,14 @@ async def broadcast_progress(s: Sweeper, tx: aiosqlite.Connection, row: DueRow,
     return max(now, p.resumes_at or now) + broadcast.PROGRESS_EVERY
 
 
+# Every kind of due row and what handles it: rows about a ticket, then rows about a home or a
+# broadcast (the sweep looks a row up by its kind in one of these two tables).
 HANDLERS: dict[str, Handler] = {
     "claim_nudge": claim_nudge,
     "claim_escalate": claim_escalate,
     "contact_reminder": contact_reminder,
     "resolve_overdue": resolve_overdue,
-    "still": still,
+    "still_on_it": still_on_it,
     "feedback_reminder": feedback_reminder,
     "feedback_close": feedback_close,
     "promise_eve": promise_reminder,
@@ -312,4 +322,11 @@ HANDLERS: dict[str, Handler] = {
     "promise_check": promise_check,
     "promise_nudge": promise_check,
     "promise_expire": promise_check,
+}
+RowHandler = Callable[["Sweeper", aiosqlite.Connection, DueRow, datetime], Awaitable[Outcome]]
+ROW_HANDLERS: dict[str, RowHandler] = {
+    "notice_week": week_notice,
+    "notice_eve": day_notice,
+    "notice_change": day_notice,
+    "bc_progress": broadcast_progress,
 }

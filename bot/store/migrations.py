@@ -300,6 +300,10 @@ MIGRATIONS: tuple[Migration, ...] = (
         applied_at  TEXT
     );
     """),
+    # 12: the "we are still on it" due rows get a name that says so
+    Migration(12, "due_still_on_it", """
+    UPDATE due SET kind = 'still_on_it' WHERE kind = 'still';
+    """),
 )
 
 # The first migration recorded in schema_migrations (it creates the table).
