@@ -44,12 +44,14 @@ from bot.handlers import (
 from bot.handlers.errors import on_error
 from bot.handlers.flows import FLOWS
 from bot.handlers.groups import check_groups, on_bot_added
-from bot.handlers.router import ResidentPress, StaffPress
+from bot.handlers.partner import CardAction
+from bot.handlers.router import ResidentPress
+from bot.handlers.staff import StaffPress
 from bot.i18n import I18n
 from bot.messaging.delivery import Delivery
 from bot.messaging.ratelimit import RateLimiter
 from bot.render import callbacks as cb
-from bot.render.callbacks import Button
+from bot.render.callbacks import BroadcastStep, Button, CardStep
 from bot.store import Store
 from bot.store.clock import Clock
 
@@ -176,9 +178,25 @@ RESIDENT_BUTTONS: dict[Button, ResidentPress] = {
     cb.PROMISE_ANSWER: promises.on_promise_answer,
     cb.WORK_DAY: renovation.on_work_day_answer,
 }
+# What each button on a ticket card does (v1:t:<ticket id>:<step>) ...
+CARD_STEPS: dict[str, CardAction] = {
+    CardStep.CLAIM: partner.claim, CardStep.RELEASE: partner.release,
+    CardStep.RESOLVE: partner.resolve, CardStep.NOTE: partner.ask_note,
+    CardStep.TRANSFER: partner.ask_transfer, CardStep.TRANSFER_TO: partner.choose_transfer,
+    CardStep.QUICK_MENU: partner.quick_menu, CardStep.QUICK_SEND: partner.quick_send,
+    CardStep.HISTORY: partner.history,
+    CardStep.PROMISE_MENU: promises.menu, CardStep.PROMISE_KIND: promises.when,
+    CardStep.PROMISE_DAY: promises.part, CardStep.PROMISE_PART: promises.record,
+}
+# ... and each step of the announcement composer (v1:bc:<step>); an unknown step stops it.
+BROADCAST_STEPS: dict[str, broadcasting.ComposerStep] = {
+    BroadcastStep.TARGET: broadcasting.choose_target, BroadcastStep.MODE: broadcasting.choose_mode,
+    BroadcastStep.SKIP: broadcasting.skip_language, BroadcastStep.SEND: broadcasting.send,
+    BroadcastStep.STOP: broadcasting.stop,
+}
 STAFF_BUTTONS: dict[Button, StaffPress] = {
-    cb.CARD: partner.on_ticket_press,  # claim, release, transfer, resolve, note, promise, ...
-    cb.BROADCAST: broadcasting.on_press,  # the announcement composer's steps
+    cb.CARD: partner.card_buttons(CARD_STEPS),
+    cb.BROADCAST: broadcasting.composer_buttons(BROADCAST_STEPS),
 }
 
 

@@ -55,3 +55,25 @@ def test_every_flow_is_listed() -> None:
         defined |= {v.name for v in vars(module).values() if isinstance(v, Flow)}
     assert defined == set(FLOWS)
     assert all(FLOWS[name].name == name for name in FLOWS)
+
+
+def test_every_card_and_composer_step_has_its_action() -> None:
+    from bot.app import BROADCAST_STEPS, CARD_STEPS
+    from bot.render.callbacks import BroadcastStep, CardStep
+
+    assert set(CARD_STEPS) == set(CardStep)
+    assert set(BROADCAST_STEPS) == set(BroadcastStep)
+    codes = [s.value for s in CardStep] + [s.value for s in BroadcastStep]
+    assert all(":" not in code and len(code) <= 5 for code in codes)  # bytes in every button
+
+
+async def test_every_button_on_a_card_is_a_routed_step(h: BotHarness) -> None:
+    from bot.app import CARD_STEPS
+
+    amina = await h.onboard("Amina", "ar")
+    ticket = await amina.report(lang="ar")
+    group = h.group("woningcorporatie")
+    await h.staff("woningcorporatie", "Jan").press(group.card(ticket.ref), "Oppakken")
+    rows = group.card(ticket.ref)["reply_markup"]["inline_keyboard"]
+    steps = {unpack(b["callback_data"]).arg(1) for row in rows for b in row}  # type: ignore[union-attr]
+    assert steps and steps <= set(CARD_STEPS)

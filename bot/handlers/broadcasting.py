@@ -4,14 +4,16 @@ number of recipients -> send. Callback data `v1:bc:<step>:...`; the draft lives 
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable, Mapping
+
 from telegram import Message, Update
 
 from bot.context import BotContext
 from bot.handlers.common import inline
-from bot.handlers.staff import Staff, staff_for
+from bot.handlers.staff import Staff, StaffPress, staff_for
 from bot.i18n import language_name
 from bot.i18n.bidi import clean_user_text
-from bot.render.callbacks import BROADCAST, Press, pack
+from bot.render.callbacks import BROADCAST, BroadcastStep, Press, pack
 from bot.services import broadcast
 from bot.store.drafts import Draft
 
@@ -35,32 +37,50 @@ async def cmd_broadcast(update: Update, context: BotContext) -> None:
                                    "the coordinator group."))
         return
     site = staff.services.site
-    rows = [[("🏢 " + b.name, pack(BROADCAST, "t", b.id))] for b in site.buildings]
-    rows.append([("🌍 " + tr._("All linked residents"), pack(BROADCAST, "t", "*"))])
+    target = BroadcastStep.TARGET
+    rows = [[("🏢 " + b.name, pack(BROADCAST, target, b.id))] for b in site.buildings]
+    rows.append([("🌍 " + tr._("All linked residents"), pack(BROADCAST, target, "*"))])
     await staff.say(None, "📣 " + tr._("Who is the announcement for?"), reply_markup=inline(*rows))
 
 
-async def on_press(update: Update, context: BotContext, press: Press) -> None:
-    staff = staff_for(update, context)
-    if staff is None:
-        return
-    if not _may(staff):
-        await staff.alert(staff.tr._("This button does not work here."), popup=True)
-        return
-    await staff.alert()
-    step = press.arg(0)
-    if step == "t":
-        await _target(staff, press.arg(1))
-    elif step == "m":
-        await _mode(staff, press.arg(1), press.arg(2), press.arg(3))
-    elif step == "skip":
-        await _next_text(staff, skip=True)
-    elif step == "go":
-        await _send(staff)
-    else:
-        if await composing(staff):  # not a draft of something else this person started since
-            await staff.services.store.drafts.clear(staff.user_id)
-        await staff.say(None, staff.tr._("The announcement was not sent."))
+ComposerStep = Callable[[Staff, Press], Awaitable[None]]
+
+
+def composer_buttons(steps: Mapping[str, ComposerStep]) -> StaffPress:
+    """The composer's buttons, `v1:bc:<step>[:<arg>...]`, each step to its action (bot/app.py
+    lists them); only in the groups that may broadcast, and an unknown step stops."""
+    async def on_press(update: Update, context: BotContext, press: Press) -> None:
+        staff = staff_for(update, context)
+        if staff is None:
+            return
+        if not _may(staff):
+            await staff.alert(staff.tr._("This button does not work here."), popup=True)
+            return
+        await staff.alert()
+        await steps.get(press.arg(0), stop)(staff, press)
+    return on_press
+
+
+async def choose_target(staff: Staff, press: Press) -> None:
+    await _target(staff, press.arg(1))
+
+
+async def choose_mode(staff: Staff, press: Press) -> None:
+    await _mode(staff, press.arg(1), press.arg(2), press.arg(3))
+
+
+async def skip_language(staff: Staff, press: Press) -> None:
+    await _next_text(staff, skip=True)
+
+
+async def send(staff: Staff, press: Press) -> None:
+    await _send(staff)
+
+
+async def stop(staff: Staff, press: Press) -> None:
+    if await composing(staff):  # not a draft of something else this person started since
+        await staff.services.store.drafts.clear(staff.user_id)
+    await staff.say(None, staff.tr._("The announcement was not sent."))
 
 
 async def _target(staff: Staff, building_id: str) -> None:
@@ -72,8 +92,10 @@ async def _target(staff: Staff, building_id: str) -> None:
         where = "" if not building else (tr._("Whole building") if w == "*"
                                          else tr._("stairwell {name}", name=w)) + ": "
         rows.append([
-            (where + tr._("a text per language"), pack(BROADCAST, "m", building_id, w, "per")),
-            (where + tr._("one text for all"), pack(BROADCAST, "m", building_id, w, "one"))])
+            (where + tr._("a text per language"),
+             pack(BROADCAST, BroadcastStep.MODE, building_id, w, "per")),
+            (where + tr._("one text for all"),
+             pack(BROADCAST, BroadcastStep.MODE, building_id, w, "one"))])
     await staff.say(None, tr._("Which residents, and one text per language or one for all?"),
                     reply_markup=inline(*rows))
 
@@ -92,7 +114,7 @@ async def _ask_text(staff: Staff, lang: str, first: bool) -> None:
     tr = staff.tr
     text = tr._("Type the announcement in {language}.", language=language_name(lang))
     markup = None if first else inline(
-        [(tr._("Skip: use the first text"), pack(BROADCAST, "skip"))])
+        [(tr._("Skip: use the first text"), pack(BROADCAST, BroadcastStep.SKIP))])
     await staff.say(None, "✍️ " + text, reply_markup=markup)
 
 
@@ -153,8 +175,8 @@ async def _preview(staff: Staff, draft: Draft) -> None:
             shown = broadcast.text_for(texts, lang, site.default_language)
             lines.append(f"\n{language_name(lang)} ({counts[lang]}):\n{shown}")
     await staff.say(None, "\n".join(lines), reply_markup=inline([
-        ("✅ " + tr._("Send"), pack(BROADCAST, "go")),
-        ("❌ " + tr._("Stop"), pack(BROADCAST, "no"))]))
+        ("✅ " + tr._("Send"), pack(BROADCAST, BroadcastStep.SEND)),
+        ("❌ " + tr._("Stop"), pack(BROADCAST, BroadcastStep.STOP))]))
 
 
 async def _send(staff: Staff) -> None:

@@ -7,6 +7,7 @@ the press came from (Staff.may_act), and every state change is one compare-and-s
 from __future__ import annotations
 
 import logging
+from collections.abc import Awaitable, Callable, Mapping
 from datetime import date, datetime
 from html import escape
 
@@ -16,11 +17,10 @@ from telegram.constants import ParseMode
 
 from bot.context import BotContext
 from bot.domain.tickets import Action, IllegalTransition, Status, Ticket
-from bot.handlers import promises
-from bot.handlers.staff import Staff, staff_for
+from bot.handlers.staff import Staff, StaffPress, staff_for
 from bot.i18n import Translator
 from bot.render import quick
-from bot.render.callbacks import CARD, Press, pack
+from bot.render.callbacks import CARD, CardStep, Press, pack
 from bot.render.followup import mention
 from bot.render.resident import (
     answer_markup,
@@ -33,21 +33,29 @@ from bot.render.resident import (
 log = logging.getLogger(__name__)
 
 
-async def on_ticket_press(update: Update, context: BotContext, press: Press) -> None:
-    staff = staff_for(update, context)
-    if staff is None:
-        return
-    ticket_id = int(press.arg(0)) if press.arg(0).isdigit() else 0
-    ticket = await staff.services.store.tickets.get(ticket_id)
-    if ticket is None or not staff.may_act(ticket):
-        log.info("refused ticket button in chat %s (update %s)", staff.chat_id, update.update_id)
-        await staff.alert(staff.tr._("This button does not work here."), popup=True)
-        return
-    handler = ACTIONS.get(press.arg(1))
-    if handler is None:
-        await staff.alert(staff.tr._("This button is old."), popup=True)
-        return
-    await handler(staff, ticket, press)
+CardAction = Callable[[Staff, Ticket, Press], Awaitable[None]]
+
+
+def card_buttons(steps: Mapping[str, CardAction]) -> StaffPress:
+    """The buttons on a ticket card, `v1:t:<ticket id>:<step>[:<arg>...]`, each step to its
+    action (bot/app.py lists them); only staff of the chat that holds the ticket may press."""
+    async def on_press(update: Update, context: BotContext, press: Press) -> None:
+        staff = staff_for(update, context)
+        if staff is None:
+            return
+        ticket_id = int(press.arg(0)) if press.arg(0).isdigit() else 0
+        ticket = await staff.services.store.tickets.get(ticket_id)
+        if ticket is None or not staff.may_act(ticket):
+            log.info("refused ticket button in chat %s (update %s)", staff.chat_id,
+                     update.update_id)
+            await staff.alert(staff.tr._("This button does not work here."), popup=True)
+            return
+        action = steps.get(press.arg(1))
+        if action is None:
+            await staff.alert(staff.tr._("This button is old."), popup=True)
+            return
+        await action(staff, ticket, press)
+    return on_press
 
 
 # -- claiming ---------------------------------------------------------------------------------
@@ -156,7 +164,8 @@ async def ask_transfer(staff: Staff, ticket: Ticket, press: Press) -> None:
         await staff.alert(staff.tr._("This request has changed in the meantime."), popup=True)
         return
     site = staff.services.site
-    rows = [[InlineKeyboardButton(p.name, callback_data=pack(CARD, ticket.id, "xto", p.id))]
+    rows = [[InlineKeyboardButton(p.name, callback_data=pack(CARD, ticket.id, CardStep.TRANSFER_TO,
+                                                              p.id))]
             for p in site.partners if p.id not in (ticket.partner_id, site.coordinator)]
     await staff.alert()
     await staff.say(ticket, staff.tr._("Hand #{ref} over to which partner?", ref=ticket.ref),
@@ -181,7 +190,7 @@ async def quick_menu(staff: Staff, ticket: Ticket, press: Press) -> None:
         return
     tr = staff.tr
     rows = [[InlineKeyboardButton(tr._(q.text).replace("{date}", "…")[:60],
-                                  callback_data=pack(CARD, ticket.id, "qs", q.id))]
+                                  callback_data=pack(CARD, ticket.id, CardStep.QUICK_SEND, q.id))]
             for q in quick.quick_replies(staff.services.site)]
     await staff.alert()
     await staff.say(ticket, tr._("Which message for the resident? They get it in their own "
@@ -195,7 +204,7 @@ async def quick_send(staff: Staff, ticket: Ticket, press: Press) -> None:
     if reply.needs_date and not press.arg(3):
         today = staff.services.clock().astimezone(staff.services.site.zone).date()
         rows = [[InlineKeyboardButton(staff.tr.date(day, "full"), callback_data=pack(
-            CARD, ticket.id, "qs", reply.id, day.strftime("%Y%m%d")))]
+            CARD, ticket.id, CardStep.QUICK_SEND, reply.id, day.strftime("%Y%m%d")))]
             for day in staff.services.notifier.policy.week.workdays_from(today, 6)]
         await staff.alert()
         await staff.say(ticket, staff.tr._("Which day?"), reply_markup=InlineKeyboardMarkup(rows))
@@ -260,10 +269,3 @@ def event_label(tr: Translator, event: str) -> str:
         "promise_cancelled": tr._("promise cancelled"),
     }
     return labels.get(event, event)
-
-
-ACTIONS = {
-    "claim": claim, "free": release, "done": resolve, "note": ask_note, "xfer": ask_transfer,
-    "xto": choose_transfer, "qr": quick_menu, "qs": quick_send, "hist": history,
-    "pm": promises.menu, "pk": promises.when, "pd": promises.part, "pp": promises.record,
-}

@@ -17,7 +17,7 @@ from bot.domain.tickets import Status, Ticket
 from bot.handlers.common import Turn
 from bot.handlers.staff import Staff
 from bot.render import followup as texts
-from bot.render.callbacks import CARD, Press, pack
+from bot.render.callbacks import CARD, CardStep, Press, pack
 from bot.store import promises
 from bot.store.tickets import AfterChange
 
@@ -44,8 +44,9 @@ async def menu(staff: Staff, ticket: Ticket, press: Press) -> None:
     await staff.alert()
     await staff.say(ticket, tr._("What do you promise the resident of #{ref}?", ref=ticket.ref),
                     reply_markup=InlineKeyboardMarkup([
-                        _button("📞 " + tr._("I will call"), ticket, "pk", "c"),
-                        _button("🏠 " + tr._("We will visit"), ticket, "pk", "v")]))
+                        _button("📞 " + tr._("I will call"), ticket, CardStep.PROMISE_KIND, "c"),
+                        _button("🏠 " + tr._("We will visit"), ticket, CardStep.PROMISE_KIND,
+                                "v")]))
 
 
 def _today(staff: Staff) -> date:
@@ -60,14 +61,17 @@ async def when(staff: Staff, ticket: Ticket, press: Press) -> None:
     today = _today(staff)
     if press.arg(3) == "pick":  # the next ten working days
         days = week.workdays_from(today + timedelta(days=1), 10)
-        rows = [_button(tr.date(d, "full"), ticket, "pd", kind, d.strftime("%Y%m%d"))
+        rows = [_button(tr.date(d, "full"), ticket, CardStep.PROMISE_DAY, kind,
+                        d.strftime("%Y%m%d"))
                 for d in days]
     else:
         tomorrow = date.fromordinal(today.toordinal() + 1)
         options = [(tr._("Today"), today), (tr._("Tomorrow"), tomorrow),
                    (tr._("In 2 working days"), week.add_workdays(today, 2))]
-        rows = [_button(label, ticket, "pd", kind, d.strftime("%Y%m%d")) for label, d in options]
-        rows.append(_button("📅 " + tr._("Pick a date"), ticket, "pk", kind, "pick"))
+        rows = [_button(label, ticket, CardStep.PROMISE_DAY, kind, d.strftime("%Y%m%d"))
+                for label, d in options]
+        rows.append(_button("📅 " + tr._("Pick a date"), ticket, CardStep.PROMISE_KIND, kind,
+                            "pick"))
     await staff.alert()
     await staff.say(ticket, tr._("Which day?"), reply_markup=InlineKeyboardMarkup(rows))
 
@@ -77,7 +81,8 @@ async def part(staff: Staff, ticket: Ticket, press: Press) -> None:
     if kind not in KINDS or not await _claimed(staff, ticket):
         return
     tr = staff.tr
-    rows = [_button(texts.part_label(tr, PARTS[p]).capitalize(), ticket, "pp", kind, day, p)
+    rows = [_button(texts.part_label(tr, PARTS[p]).capitalize(), ticket, CardStep.PROMISE_PART,
+                    kind, day, p)
             for p in PARTS]
     await staff.alert()
     await staff.say(ticket, tr._("What time of day?"), reply_markup=InlineKeyboardMarkup(rows))

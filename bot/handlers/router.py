@@ -17,6 +17,7 @@ from bot.handlers.linking import is_code, link_home
 from bot.handlers.menu import menu_action, show_menu
 from bot.handlers.privacy import show_privacy
 from bot.handlers.requests import show_requests
+from bot.handlers.staff import StaffPress
 from bot.handlers.start import on_start, show_picker
 from bot.render.callbacks import LANGUAGE, Press, unpack
 
@@ -64,7 +65,6 @@ async def on_feedback_press(turn: Turn, press: Press) -> None:
 
 
 ResidentPress = Callable[[Turn, Press], Awaitable[None]]
-StaffPress = Callable[[Update, BotContext, Press], Awaitable[None]]
 Callback = Callable[[Update, BotContext], Coroutine[Any, Any, None]]
 
 

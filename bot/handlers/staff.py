@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -12,6 +13,11 @@ from telegram.error import BadRequest
 from bot.context import BotContext, Services
 from bot.domain.tickets import Ticket
 from bot.i18n import Translator
+from bot.render.callbacks import Press
+
+# A button pressed in a partner group (bot/app.py STAFF_BUTTONS): the update, its context and
+# the parsed data; who may press it is decided from the chat.
+StaffPress = Callable[[Update, BotContext, Press], Awaitable[None]]
 
 log = logging.getLogger(__name__)
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from enum import StrEnum
 from typing import Literal
 
 VERSION = "v1"
@@ -54,6 +55,34 @@ WORK_DAY = button("wd", "an answer under a renovation-day notice", "private")
 # Partner staff, in their group
 CARD = button("t", "a button on a ticket card (claim, transfer, resolve, ...)", "group")
 BROADCAST = button("bc", "a step of the announcement composer", "group")
+
+
+class CardStep(StrEnum):
+    """What a button on a ticket card does: `v1:t:<ticket id>:<step>[:<arg>...]`."""
+
+    CLAIM = "claim"
+    RELEASE = "free"
+    RESOLVE = "done"
+    NOTE = "note"
+    TRANSFER = "xfer"  # asks to which partner
+    TRANSFER_TO = "xto"  # the partner chosen
+    QUICK_MENU = "qr"
+    QUICK_SEND = "qs"
+    HISTORY = "hist"
+    PROMISE_MENU = "pm"
+    PROMISE_KIND = "pk"  # I will call / we will visit (and "pick a date")
+    PROMISE_DAY = "pd"
+    PROMISE_PART = "pp"  # morning, afternoon, evening: the promise is made
+
+
+class BroadcastStep(StrEnum):
+    """The announcement composer's buttons: `v1:bc:<step>[:<arg>...]`."""
+
+    TARGET = "t"  # which building (or everyone)
+    MODE = "m"  # which stairwell, and one text per language or one for all
+    SKIP = "skip"  # no text in this language: use the first one
+    SEND = "go"
+    STOP = "no"
 
 
 @dataclass(frozen=True)

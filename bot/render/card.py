@@ -16,7 +16,7 @@ from bot.config import SiteConfig
 from bot.domain.tickets import Kind, Status, Ticket
 from bot.i18n import Translator
 from bot.i18n.bidi import isolate, strip_controls
-from bot.render.callbacks import CARD, pack
+from bot.render.callbacks import CARD, CardStep, pack
 from bot.render.labels import category_label, files_text, lang_label, ticket_place
 
 # the card must stay under Telegram's 4096 characters with everything around the description
@@ -108,21 +108,23 @@ def card_keyboard(tr: Translator, ticket: Ticket, *, here: bool = True) -> Inlin
     """Buttons for the ticket's state; `here` is False on a card the ticket moved away from."""
     t = ticket.id
 
-    def b(label: str, action: str) -> InlineKeyboardButton:
+    def b(label: str, action: CardStep) -> InlineKeyboardButton:
         return InlineKeyboardButton(label, callback_data=pack(CARD, t, action))
 
-    history = b("📜 " + tr._("History"), "hist")
+    history = b("📜 " + tr._("History"), CardStep.HISTORY)
     if not here:
         return InlineKeyboardMarkup([[history]])
     rows: list[list[InlineKeyboardButton]]
     if ticket.status == Status.OPEN:
-        rows = [[b("✋ " + tr._("Claim"), "claim")],
-                [b("🔁 " + tr._("Transfer"), "xfer"), history]]
+        rows = [[b("✋ " + tr._("Claim"), CardStep.CLAIM)],
+                [b("🔁 " + tr._("Transfer"), CardStep.TRANSFER), history]]
     elif ticket.status == Status.CLAIMED:
-        rows = [[b("💬 " + tr._("Quick reply"), "qr"), b("🤝 " + tr._("Promise"), "pm")],
-                [b("✅ " + tr._("Resolve"), "done")],
-                [b("📝 " + tr._("Add note"), "note"), b("↩️ " + tr._("Release"), "free")],
-                [b("🔁 " + tr._("Transfer"), "xfer"), history]]
+        rows = [[b("💬 " + tr._("Quick reply"), CardStep.QUICK_MENU),
+                 b("🤝 " + tr._("Promise"), CardStep.PROMISE_MENU)],
+                [b("✅ " + tr._("Resolve"), CardStep.RESOLVE)],
+                [b("📝 " + tr._("Add note"), CardStep.NOTE),
+                 b("↩️ " + tr._("Release"), CardStep.RELEASE)],
+                [b("🔁 " + tr._("Transfer"), CardStep.TRANSFER), history]]
     else:
         rows = [[history]]
     return InlineKeyboardMarkup(rows)
