@@ -12,7 +12,7 @@ from bot.domain.planning import PLANNED, WorkDay
 from bot.domain.policy import Policy
 from bot.i18n import I18n
 from bot.store.due import cancel_work_day, schedule
-from bot.store.outbox import enqueue
+from bot.store.outbox import Method, enqueue
 from bot.store.renovation import first_planned_day, residents_of
 
 EVENING = time(18, 0)
@@ -49,7 +49,7 @@ async def tell_home(tx: aiosqlite.Connection, now: datetime, policy: Policy, i18
     sent = 0
     for resident in await residents_of(tx, home_id):
         text, markup = render(i18n.get(resident.lang))  # type: ignore[operator]
-        await enqueue(tx, now, chat_id=resident.user_id, method="send", purpose="notice",
+        await enqueue(tx, now, chat_id=resident.user_id, method=Method.SEND, purpose="notice",
                       dedupe_key=f"{dedupe}:{resident.user_id}", due_at=policy.resident_time(now),
                       initiative=True,
                       payload={"text": text,

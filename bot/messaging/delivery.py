@@ -29,7 +29,7 @@ from bot.messaging.ratelimit import seconds
 from bot.render.card import card_keyboard, card_text
 from bot.render.labels import category_label
 from bot.store import Store
-from bot.store.outbox import OutItem, mark_sent, mark_undeliverable
+from bot.store.outbox import Method, OutItem, mark_sent, mark_undeliverable
 from bot.store.threads import remember, save_card
 from bot.store.tickets import fetch
 
@@ -146,9 +146,9 @@ class Delivery:
         await self.store.outbox.retry(item, timedelta(seconds=delay), type(exc).__name__)
 
     async def _send(self, item: OutItem, silent: bool) -> None:
-        if item.method == "card":
+        if item.method == Method.CARD:
             await self._post_card(item)
-        elif item.method == "card_edit":
+        elif item.method == Method.CARD_EDIT:
             await self._edit_card(item)
         else:
             message = await self._plain(item, silent)
@@ -180,19 +180,19 @@ class Delivery:
         p, where = item.payload, await self._where(item)
         if silent:  # quiet hours: it arrives without a sound (Bot API disable_notification)
             where["disable_notification"] = True
-        if item.method == "send":
+        if item.method == Method.SEND:
             markup = p.get("reply_markup")
             return await self.bot.send_message(
                 item.chat_id, p["text"], parse_mode=p.get("parse_mode"),
                 reply_markup=InlineKeyboardMarkup.de_json(markup, self.bot) if markup else None,
                 **where)
-        if item.method == "copy":
+        if item.method == Method.COPY:
             markup = p.get("reply_markup")
             return await self.bot.copy_message(
                 item.chat_id, p["from_chat_id"], p["message_id"], caption=p.get("caption"),
                 reply_markup=InlineKeyboardMarkup.de_json(markup, self.bot) if markup else None,
                 **where)
-        if item.method == "file":
+        if item.method == Method.FILE:
             send = self.bot.send_photo if p["kind"] == "photo" else self.bot.send_voice
             return await send(item.chat_id, p["file_id"], caption=p.get("caption"), **where)
         raise Undeliverable(f"unknown outbox method {item.method}")

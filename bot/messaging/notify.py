@@ -16,7 +16,7 @@ from bot.config import SiteConfig
 from bot.domain.policy import Policy
 from bot.domain.tickets import Ticket
 from bot.i18n import I18n, Translator
-from bot.store.outbox import enqueue
+from bot.store.outbox import Method, enqueue
 from bot.store.threads import chats_with_card
 from bot.store.tickets import mark_news
 
@@ -47,13 +47,13 @@ class Notifier:
 
     async def post_card(self, tx: aiosqlite.Connection, now: datetime, ticket: Ticket,
                         chat_id: int, dedupe: str) -> None:
-        await enqueue(tx, now, chat_id=chat_id, method="card", purpose="card",
+        await enqueue(tx, now, chat_id=chat_id, method=Method.CARD, purpose="card",
                       ticket_id=ticket.id, dedupe_key=dedupe)
 
     async def refresh_cards(self, tx: aiosqlite.Connection, now: datetime, ticket: Ticket) -> None:
         """Edit the card in every group that has one, so each shows the ticket as it is now."""
         for chat_id in await chats_with_card(tx, ticket.id):
-            await enqueue(tx, now, chat_id=chat_id, method="card_edit", purpose="card",
+            await enqueue(tx, now, chat_id=chat_id, method=Method.CARD_EDIT, purpose="card",
                           ticket_id=ticket.id)
 
     async def to_resident(self, tx: aiosqlite.Connection, now: datetime, ticket: Ticket,
@@ -63,7 +63,7 @@ class Notifier:
         silently in quiet hours; it is news, but not one of the bot's own messages."""
         if ticket.resident_id is None:  # the resident erased their data: nobody to tell
             return
-        await enqueue(tx, now, chat_id=ticket.resident_id, method="send", purpose="resident",
+        await enqueue(tx, now, chat_id=ticket.resident_id, method=Method.SEND, purpose="resident",
                       ticket_id=ticket.id, dedupe_key=dedupe, payload=_send(text, markup))
         await self._news(tx, ticket, now)
 
@@ -74,7 +74,7 @@ class Notifier:
         if ticket.resident_id is None:
             return
         arrives = self.policy.resident_time(now)
-        await enqueue(tx, now, chat_id=ticket.resident_id, method="send", purpose="resident",
+        await enqueue(tx, now, chat_id=ticket.resident_id, method=Method.SEND, purpose="resident",
                       ticket_id=ticket.id, payload=_send(text, markup), due_at=arrives,
                       initiative=True)
         await mark_news(tx, ticket.id, arrives, by_bot=True)
@@ -87,7 +87,7 @@ class Notifier:
                       *, from_chat: int, message_id: int, caption: str,
                       markup: InlineKeyboardMarkup | None = None,
                       dedupe: str | None = None) -> None:
-        await enqueue(tx, now, chat_id=chat_id, method="copy", purpose="relay",
+        await enqueue(tx, now, chat_id=chat_id, method=Method.COPY, purpose="relay",
                       ticket_id=ticket.id, dedupe_key=dedupe,
                       payload={"from_chat_id": from_chat, "message_id": message_id,
                                "caption": caption,
@@ -101,7 +101,7 @@ class Notifier:
                        dedupe: str | None = None, purpose: str = "group") -> None:
         """`purpose="relay"` marks a message staff may reply to in order to reach the
         resident; other group messages (nudges, warnings, confirmations) are not."""
-        await enqueue(tx, now, chat_id=chat_id, method="send", purpose=purpose,
+        await enqueue(tx, now, chat_id=chat_id, method=Method.SEND, purpose=purpose,
                       ticket_id=ticket.id if ticket else None, dedupe_key=dedupe,
                       payload=_send(text, markup, "HTML" if html else None))
 
@@ -117,7 +117,7 @@ class Notifier:
                           chat_id: int) -> None:
         """The resident's photos and voice notes, sent by file id: no sender, no forward link."""
         for index, attachment in enumerate(ticket.attachments):
-            await enqueue(tx, now, chat_id=chat_id, method="file", purpose="card",
+            await enqueue(tx, now, chat_id=chat_id, method=Method.FILE, purpose="card",
                           ticket_id=ticket.id,
                           dedupe_key=f"file:{ticket.id}:{chat_id}:{index}:{now.isoformat()}",
                           payload={"kind": attachment.type, "file_id": attachment.file_id})

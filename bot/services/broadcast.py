@@ -23,7 +23,7 @@ from bot.store.broadcasts import (
 )
 from bot.store.db import Database
 from bot.store.due import schedule
-from bot.store.outbox import enqueue
+from bot.store.outbox import Method, enqueue
 
 __all__ = ["PROGRESS_EVERY", "Progress", "Target", "by_language", "progress", "recipients",
            "sender_of", "start", "text_for", "total_of"]
@@ -52,7 +52,7 @@ async def start(db: Database, now: datetime, *, chat_id: int, thread_id: int | N
             tx, now, chat_id=chat_id, thread_id=thread_id, target=target, texts=texts,
             fallback=fallback, total=len(people), created_by=created_by)
         for person in people:
-            await enqueue(tx, now, chat_id=person.user_id, method="send", purpose="broadcast",
+            await enqueue(tx, now, chat_id=person.user_id, method=Method.SEND, purpose="broadcast",
                           dedupe_key=f"bc:{broadcast_id}:{person.user_id}", bulk=True,
                           due_at=send_at, initiative=True,
                           payload={"text": "📣 " + text_for(texts, person.lang, fallback)})

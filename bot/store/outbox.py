@@ -13,12 +13,23 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from enum import StrEnum
 from typing import Any
 
 import aiosqlite
 
 from bot.store.clock import Clock, iso, iso_ceil
 from bot.store.db import Database
+
+
+class Method(StrEnum):
+    """How the delivery worker (bot/messaging/delivery.py) sends an outbox item."""
+
+    CARD = "card"  # post a ticket's card (rendered at send time, so it shows the ticket as it is)
+    CARD_EDIT = "card_edit"  # edit the card wherever it was posted
+    SEND = "send"  # a text (payload: text, reply_markup, parse_mode)
+    COPY = "copy"  # copy a message without its sender (payload: from_chat_id, message_id)
+    FILE = "file"  # a photo or voice note by file id (payload: kind, file_id)
 
 
 @dataclass(frozen=True)
@@ -38,7 +49,7 @@ class OutItem:
 
 
 async def enqueue(
-    tx: aiosqlite.Connection, now: datetime, *, chat_id: int, method: str, purpose: str,
+    tx: aiosqlite.Connection, now: datetime, *, chat_id: int, method: Method, purpose: str,
     payload: dict[str, Any] | None = None, ticket_id: int | None = None,
     thread_id: int | None = None, dedupe_key: str | None = None, due_at: datetime | None = None,
     bulk: bool = False, initiative: bool = False,
