@@ -239,7 +239,17 @@ class ResidentChat:
                      photo: bool = False, voice: bool = False, anonymous: bool = True,
                      lang: str | None = None) -> Any:
         """File a report the way a resident does (no building): returns the new ticket."""
-        tr = self.h.tr(lang or self.person.language_code or "nl")
+        await self.report_summary(category=category, text=text, photo=photo, voice=voice,
+                                  anonymous=anonymous, lang=lang)
+        await self.press(self._tr(lang)._("Send"))
+        return (await self.h.store.tickets.for_resident(self.person.id))[0]
+
+    async def report_summary(self, *, category: str = "noise",
+                             text: str = "Harde muziek elke nacht", photo: bool = False,
+                             voice: bool = False, anonymous: bool = True,
+                             lang: str | None = None) -> JSONDict:
+        """Everything of a report up to its summary, which is returned (Send not pressed yet)."""
+        tr = self._tr(lang)
         label = self.h.services.site.category("nuisance", category).label
         await self.tap_menu(tr._("Report a problem"))
         await self.press(tr._(label))
@@ -251,8 +261,10 @@ class ResidentChat:
         await self.press(tr._("Next"))
         await self.press(tr._("Skip"))
         await self.press(tr._("Anonymous") if anonymous else tr._("With my first name"))
-        await self.press(tr._("Send"))
-        return (await self.h.store.tickets.for_resident(self.person.id))[0]
+        return self.message_with(tr._("Send"))
+
+    def _tr(self, lang: str | None) -> Translator:
+        return self.h.tr(lang or self.person.language_code or "nl")
 
     @property
     def last_text(self) -> str:
