@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from bot.config import SiteConfig
+from bot.domain.site import PolicySite
 from bot.domain.worktime import WorkWeek, add_hours
 
 DAYS = {"mon": 0, "tue": 1, "wed": 2, "thu": 3, "fri": 4, "sat": 5, "sun": 6}
@@ -35,7 +35,7 @@ class Deadlines:
 
 
 class Policy:
-    def __init__(self, site: SiteConfig) -> None:
+    def __init__(self, site: PolicySite) -> None:
         f = site.followup
         self.site = site
         self.zone = site.zone

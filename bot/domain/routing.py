@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from bot.config import SiteConfig
+from bot.domain.site import RoutingSite
 
 
-def route(site: SiteConfig, kind: str, category_id: str, building_id: str | None) -> str:
+def route(site: RoutingSite, kind: str, category_id: str, building_id: str | None) -> str:
     building = site.building(building_id) if building_id else None
     if building and category_id in building.routing:
         return building.routing[category_id]

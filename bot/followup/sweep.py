@@ -113,15 +113,16 @@ class Sweeper:
     # -- digests -----------------------------------------------------------------------------
     async def _digests(self, now: datetime) -> None:
         local = now.astimezone(self.policy.zone)
-        f = self.policy.site.followup
+        site = self.notifier.site
+        f = site.followup
         if (not self.policy.week.is_workday(local.date()) or local.time() < f.digest_at
                 or local.time() >= f.work_end):  # a late start waits for the next morning
             return
         day = local.date().isoformat()
         if self._digests_sent_on == day:
             return
-        for partner in self.policy.site.partners:
-            if partner.id == self.policy.site.coordinator:
+        for partner in site.partners:
+            if partner.id == site.coordinator:
                 continue
             async with self.store.db.transaction() as tx:
                 if not await first_digest_of_day(tx, partner.id, day):
