@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 import logging
-from datetime import datetime, timedelta
+from datetime import timedelta
 
-import aiosqlite
 from telegram import BotCommand, Update
 from telegram.ext import (
     Application,
@@ -23,7 +22,6 @@ from telegram.request import BaseRequest
 from bot.config import Settings, SiteConfig
 from bot.content import Content
 from bot.context import BotContext, Services
-from bot.domain.tickets import Ticket
 from bot.followup.sweep import Sweeper
 from bot.handlers import (
     actions,
@@ -79,12 +77,6 @@ async def post_init(app: Application) -> None:
     services: Services = app.bot_data["services"]
     store = services._store = await Store.open(services.settings.db, services.clock)
     notifier, followups = services.notifier, services.followups
-
-    async def on_created(tx: aiosqlite.Connection, ticket: Ticket, now: datetime) -> None:
-        await notifier.on_created(tx, ticket, now)  # routing: the card to the partner group
-        await followups.on_created(tx, ticket, now)  # deadlines and what must happen later
-
-    store.tickets.on_create = on_created  # both commit with the ticket, or neither does
     services._sweeper = Sweeper(store, notifier, followups, services.clock)
     report = await check_groups(app.bot, services.site)
     services._delivery = Delivery(app.bot, store, notifier, report.forums)

@@ -20,6 +20,7 @@ from bot.handlers.menu import main_keyboard, show_menu
 from bot.i18n import N_, language_name
 from bot.i18n.bidi import clean_user_text
 from bot.render.labels import category_label, contact_label, lang_label
+from bot.services import intake
 from bot.store.drafts import Draft
 
 # Dutch numbers: 06-12345678, 030 123 4567, +31 6 1234 5678, 0031..., stored as 0612345678
@@ -213,7 +214,7 @@ async def submit(turn: Turn, draft: Draft) -> None:
         phone=draft.data.get("phone"), contact_lang=draft.data.get("contact_lang"),
     )
     await store.residents.record_consent(turn.user_id, f"share:{new.partner_id}")
-    ticket, _ = await store.tickets.create(new)
+    ticket = await intake.submit(turn.services, new)
     partner = site.partner(ticket.partner_id)
     await show_menu(turn, "\n".join([
         "✅ " + tr._("Thank you. Your request is sent to {partner}.", partner=partner.name),

@@ -8,27 +8,21 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Awaitable, Callable, Mapping
-from datetime import date, datetime
+from datetime import datetime
 from html import escape
 
-import aiosqlite
 from telegram import ForceReply, InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.constants import ParseMode
 
 from bot.context import BotContext
-from bot.domain.tickets import Action, IllegalTransition, Status, Ticket
+from bot.domain.casework import Outcome, may
+from bot.domain.tickets import Action, Status, Ticket
 from bot.handlers.staff import Staff, StaffPress, staff_for
 from bot.i18n import Translator
 from bot.render import quick
 from bot.render.callbacks import CARD, CardStep, Press, pack
 from bot.render.followup import mention
-from bot.render.resident import (
-    answer_markup,
-    claimed_text,
-    reply_header,
-    resolved_markup,
-    resolved_text,
-)
+from bot.services import casework, conversation
 
 log = logging.getLogger(__name__)
 
@@ -58,85 +52,21 @@ def card_buttons(steps: Mapping[str, CardAction]) -> StaffPress:
     return on_press
 
 
-# -- claiming ---------------------------------------------------------------------------------
+# -- claiming (the rules and the writes are in bot/services/casework.py) ----------------------
 async def claim(staff: Staff, ticket: Ticket, press: Press) -> None:
-    tr = staff.tr
-    if ticket.status == Status.CLAIMED:
-        mine = ticket.claimed_by == staff.user_id
-        await staff.alert(tr._("You already have this.") if mine else
-                          tr._("{name} already has this.", name=ticket.claimed_name or "?"),
-                          popup=not mine)
-        return
-    try:
-        await staff.services.store.tickets.apply(
-            ticket.id, Action.CLAIM, staff.actor,
-            fields={"claimed_by": staff.user_id, "claimed_name": staff.first_name},
-            then=_after_claim(staff), name=staff.first_name)
-    except IllegalTransition:
-        fresh = await staff.services.store.tickets.get(ticket.id)
-        name = fresh.claimed_name if fresh and fresh.claimed_name else "?"
-        await staff.alert(tr._("{name} already has this.", name=name), popup=True)
-        return
-    await staff.alert(tr._("You have it now."))
-
-
-def _after_claim(staff: Staff):  # type: ignore[no-untyped-def]
-    notifier = staff.services.notifier
-
-    async def then(tx: aiosqlite.Connection, ticket: Ticket, now: datetime) -> None:
-        await notifier.refresh_cards(tx, now, ticket)
-        await notifier.to_resident(tx, now, ticket, claimed_text(notifier, ticket),
-                                   answer_markup(notifier, ticket))
-    return then
-
-
-def _owner_or_coordinator(staff: Staff, ticket: Ticket) -> bool:
-    return ticket.claimed_by == staff.user_id or staff.in_coordinator_group
+    result = await casework.claim(staff.services, ticket.id, staff.as_actor())
+    await staff.tell(result, staff.tr._("You have it now."))
 
 
 async def release(staff: Staff, ticket: Ticket, press: Press) -> None:
-    if not await _check(staff, ticket, Status.CLAIMED, owner=True):
-        return
-    await staff.services.store.tickets.apply(
-        ticket.id, Action.RELEASE, staff.actor, name=staff.first_name,
-        fields={"claimed_by": None, "claimed_name": None}, then=refresh_after(staff))
-    await staff.alert(staff.tr._("Released. Someone else can take it now."))
+    result = await casework.release(staff.services, ticket.id, staff.as_actor())
+    await staff.tell(result, staff.tr._("Released. Someone else can take it now."))
 
 
 async def resolve(staff: Staff, ticket: Ticket, press: Press) -> None:
-    if not await _check(staff, ticket, Status.CLAIMED, owner=True):
-        return
-    notifier = staff.services.notifier
-
-    async def then(tx: aiosqlite.Connection, t: Ticket, now: datetime) -> None:
-        await notifier.refresh_cards(tx, now, t)
-        await notifier.to_resident(tx, now, t, resolved_text(notifier, t),
-                                   resolved_markup(notifier, t))
-        await staff.services.followups.on_resolved(tx, t, now)
-    await staff.services.store.tickets.apply(ticket.id, Action.RESOLVE, staff.actor, then=then,
-                                             name=staff.first_name)
-    await staff.alert(staff.tr._("Marked as solved. We ask the resident if they were helped."))
-
-
-async def _check(staff: Staff, ticket: Ticket, status: Status, *, owner: bool = False) -> bool:
-    tr = staff.tr
-    if ticket.status != status:
-        await staff.alert(tr._("This request has changed in the meantime."), popup=True)
-        return False
-    if owner and not _owner_or_coordinator(staff, ticket):
-        await staff.alert(tr._("Only {name} or the coordinator can do this.",
-                               name=ticket.claimed_name or "?"), popup=True)
-        return False
-    return True
-
-
-def refresh_after(staff: Staff):  # type: ignore[no-untyped-def]
-    """A `then` for a change that only needs the cards re-rendered."""
-    notifier = staff.services.notifier
-
-    async def then(tx: aiosqlite.Connection, ticket: Ticket, now: datetime) -> None:
-        await notifier.refresh_cards(tx, now, ticket)
-    return then
+    result = await casework.resolve(staff.services, ticket.id, staff.as_actor())
+    await staff.tell(result, staff.tr._("Marked as solved. We ask the resident if they were "
+                                        "helped."))
 
 
 # -- notes and handovers (the text comes in the staff member's next message) -------------------
@@ -160,8 +90,8 @@ async def _prompt(staff: Staff, ticket: Ticket, text: str, action: str, **data: 
 
 
 async def ask_transfer(staff: Staff, ticket: Ticket, press: Press) -> None:
-    if ticket.status not in (Status.OPEN, Status.CLAIMED):
-        await staff.alert(staff.tr._("This request has changed in the meantime."), popup=True)
+    if not may(ticket, Action.TRANSFER):
+        await staff.refuse(Outcome.CHANGED, ticket)
         return
     site = staff.services.site
     rows = [[InlineKeyboardButton(p.name, callback_data=pack(CARD, ticket.id, CardStep.TRANSFER_TO,
@@ -186,7 +116,7 @@ async def choose_transfer(staff: Staff, ticket: Ticket, press: Press) -> None:
 
 # -- quick replies ------------------------------------------------------------------------------
 async def quick_menu(staff: Staff, ticket: Ticket, press: Press) -> None:
-    if not await _check(staff, ticket, Status.CLAIMED):
+    if await staff.refused(ticket, Status.CLAIMED):
         return
     tr = staff.tr
     rows = [[InlineKeyboardButton(tr._(q.text).replace("{date}", "…")[:60],
@@ -199,7 +129,7 @@ async def quick_menu(staff: Staff, ticket: Ticket, press: Press) -> None:
 
 async def quick_send(staff: Staff, ticket: Ticket, press: Press) -> None:
     reply = quick.find(staff.services.site, press.arg(2))
-    if reply is None or not await _check(staff, ticket, Status.CLAIMED):
+    if reply is None or await staff.refused(ticket, Status.CLAIMED):
         return
     if reply.needs_date and not press.arg(3):
         today = staff.services.clock().astimezone(staff.services.site.zone).date()
@@ -214,30 +144,9 @@ async def quick_send(staff: Staff, ticket: Ticket, press: Press) -> None:
     except ValueError:
         await staff.alert(staff.tr._("This button is old."), popup=True)
         return
-    today = staff.services.clock().astimezone(staff.services.site.zone).date()
-    if day is not None and day < today:
-        await staff.alert(staff.tr._("That day has passed. Choose another day."), popup=True)
-        return
-    await send_quick(staff, ticket, reply, day)
-
-
-async def send_quick(staff: Staff, ticket: Ticket, reply: quick.QuickReply,
-                     day: date | None) -> None:
-    notifier = staff.services.notifier
-    rtr, gtr = notifier.resident_tr(ticket), staff.tr
-    values = {"date": rtr.date(day, "full")} if day else {}
-    header = reply_header(notifier, ticket, staff.first_name)
-    for_resident = f"{header}\n{rtr._(reply.text, **values)}"
-    shown = gtr._(reply.text, **({"date": gtr.date(day, "full")} if day else {}))
-
-    async def then(tx: aiosqlite.Connection, t: Ticket, now: datetime) -> None:
-        await notifier.to_resident(tx, now, t, for_resident, answer_markup(notifier, t))
-        await staff.services.followups.on_contact(tx, t, now)
-        await notifier.to_group(tx, now, t, staff.chat_id,
-                                "✅ " + gtr._("Sent to the resident: {text}", text=shown))
-    await staff.services.store.tickets.note(ticket.id, staff.actor, "quick_reply", then=then,
-                                            reply=reply.id)
-    await staff.alert(gtr._("Sent."))
+    result = await conversation.quick_reply(staff.services, ticket.id, staff.as_actor(), reply,
+                                            day)
+    await staff.tell(result, staff.tr._("Sent."))
 
 
 # -- history ------------------------------------------------------------------------------------

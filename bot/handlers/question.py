@@ -19,6 +19,7 @@ from bot.handlers.menu import show_menu
 from bot.i18n import N_
 from bot.i18n.bidi import clean_user_text
 from bot.render.callbacks import FAQ, Press
+from bot.services import intake
 from bot.store.drafts import Draft
 
 QUESTION_CATEGORY = "question"
@@ -152,7 +153,7 @@ async def submit(turn: Turn, draft: Draft) -> None:
         attachments=[Attachment(**a) for a in describe.parts(draft)[1]],
         first_name=turn.first_name, contact="message",
     )
-    ticket, _ = await turn.services.store.tickets.create(new)
+    ticket = await intake.submit(turn.services, new)
     partner = site.partner(ticket.partner_id)
     await show_menu(turn, "\n".join([
         "✅ " + tr._("Thank you. Your question is sent to {partner}.", partner=partner.name),

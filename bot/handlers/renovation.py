@@ -12,6 +12,7 @@ from bot.handlers.menu import show_menu
 from bot.i18n import Translator
 from bot.render.callbacks import Press
 from bot.render.labels import work_label
+from bot.services import intake
 
 
 def hours(tr: Translator, wd: WorkDay) -> str:
@@ -69,7 +70,7 @@ async def on_work_day_answer(turn: Turn, press: Press) -> None:
         location=json.dumps({"text": found.home.address}), first_name=turn.first_name,
         contact="message",
     )
-    ticket, _ = await services.store.tickets.create(new)
+    ticket = await intake.submit(services, new)
     await show_menu(turn, "\n".join([
         "✅ " + tr._("Thank you. We have passed it on to {partner}.",
                     partner=services.site.partner_name(ticket.partner_id)),

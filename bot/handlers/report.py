@@ -16,6 +16,7 @@ from bot.handlers.menu import show_menu
 from bot.i18n import N_
 from bot.i18n.bidi import clean_user_text
 from bot.render.labels import category_label, floor_label, place_text
+from bot.services import intake
 from bot.store.drafts import Draft
 
 MAX_PLACE = 200
@@ -176,7 +177,7 @@ async def submit(turn: Turn, draft: Draft) -> None:
         building=building, location=json.dumps(place) if place else None,
         anonymous=anonymous, first_name=None if anonymous else turn.first_name,
     )
-    ticket, _ = await turn.services.store.tickets.create(new)
+    ticket = await intake.submit(turn.services, new)
     partner = site.partner(ticket.partner_id)
     lines = [
         "✅ " + tr._("Thank you. Your report is sent."),

@@ -11,9 +11,12 @@ from telegram import Message, Update
 from telegram.error import BadRequest
 
 from bot.context import BotContext, Services
-from bot.domain.tickets import Ticket
+from bot.domain.casework import Actor, Outcome, holder, refusal
+from bot.domain.tickets import Status, Ticket
 from bot.i18n import Translator
+from bot.render import casework as texts
 from bot.render.callbacks import Press
+from bot.services.casework import Result
 
 # A button pressed in a partner group (bot/app.py STAFF_BUTTONS): the update, its context and
 # the parsed data; who may press it is decided from the chat.
@@ -36,13 +39,13 @@ class Staff:
         return self.context.services
 
     @property
-    def actor(self) -> str:
-        return f"staff:{self.user_id}"
-
-    @property
     def in_coordinator_group(self) -> bool:
         site = self.services.site
         return self.chat_id == site.partner(site.coordinator).chat_id
+
+    def as_actor(self) -> Actor:
+        """Who acts, as the services take it: plain values, no telegram."""
+        return Actor(self.user_id, self.first_name, self.chat_id, self.in_coordinator_group)
 
     def may_act(self, ticket: Ticket) -> bool:
         """Only the responsible partner's group and the coordinator group act on a ticket.
@@ -60,6 +63,25 @@ class Staff:
                 await query.answer(text, show_alert=popup)
             except BadRequest as exc:  # query too old: nothing left to answer
                 log.debug("could not answer callback: %s", exc.message)
+
+    async def tell(self, result: Result, done: str) -> None:
+        """The answer to a card button: `done`, or why nothing happened."""
+        if result.done:
+            await self.alert(done)
+        else:
+            await self.refuse(result.outcome, result.ticket)
+
+    async def refuse(self, outcome: Outcome, ticket: Ticket | None) -> None:
+        text, popup = texts.refusal(self.tr, outcome, holder(ticket))
+        await self.alert(text, popup=popup)
+
+    async def refused(self, ticket: Ticket, status: Status) -> bool:
+        """Whether a card menu no longer fits the ticket as just read (and said so). The
+        service asks again, in its transaction, when the choice is made."""
+        outcome = refusal(ticket, self.as_actor(), status)
+        if outcome is not None:
+            await self.refuse(outcome, ticket)
+        return outcome is not None
 
     async def say(self, ticket: Ticket | None, text: str, **kwargs: Any) -> Message:
         """A direct answer in the ticket's topic (forum) or under its card (plain group)."""

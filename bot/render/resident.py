@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 from bot.domain.tickets import Ticket
 from bot.render.callbacks import ADD_TO_REQUEST, FEEDBACK, pack
+from bot.render.quick import QuickReply
 from bot.render.words import Readers
 
 
@@ -44,6 +47,14 @@ def reply_header(notifier: Readers, ticket: Ticket, staff_name: str) -> str:
     tr = notifier.resident_tr(ticket)
     partner = notifier.site.partner_name(ticket.partner_id)
     return tr._("💬 {partner} ({name}):", partner=partner, name=staff_name)
+
+
+def quick_reply_text(notifier: Readers, ticket: Ticket, staff_name: str, reply: QuickReply,
+                     day: date | None) -> str:
+    """A quick reply in the resident's language, under the same header as a typed reply."""
+    tr = notifier.resident_tr(ticket)
+    values = {"date": tr.date(day, "full")} if day else {}
+    return f"{reply_header(notifier, ticket, staff_name)}\n{tr._(reply.text, **values)}"
 
 
 def answer_markup(notifier: Readers, ticket: Ticket) -> InlineKeyboardMarkup:

@@ -62,18 +62,21 @@ async def add_event(
     )
 
 
-# Called inside the creating transaction, so routing (the partner card in the outbox) commits
-# together with the ticket or not at all.
-OnCreate = Callable[[aiosqlite.Connection, Ticket, datetime], Awaitable[None]]
-AfterChange = OnCreate
+# Called inside the transaction of a change, with the ticket as it is after it.
+AfterChange = Callable[[aiosqlite.Connection, Ticket, datetime], Awaitable[None]]
+
+
+async def find(tx: aiosqlite.Connection, ticket_id: int) -> Ticket | None:
+    async with tx.execute(f"SELECT {COLUMNS} FROM tickets WHERE id = ?", (ticket_id,)) as cur:
+        row = await cur.fetchone()
+    return _ticket(row) if row else None
 
 
 async def fetch(tx: aiosqlite.Connection, ticket_id: int) -> Ticket:
-    async with tx.execute(f"SELECT {COLUMNS} FROM tickets WHERE id = ?", (ticket_id,)) as cur:
-        row = await cur.fetchone()
-    if row is None:
+    ticket = await find(tx, ticket_id)
+    if ticket is None:
         raise LookupError(f"no ticket {ticket_id}")
-    return _ticket(row)
+    return ticket
 
 
 async def move(tx: aiosqlite.Connection, before: Ticket, action: Action, actor: str,
@@ -99,6 +102,15 @@ async def move(tx: aiosqlite.Connection, before: Ticket, action: Action, actor: 
     return await fetch(tx, before.id)
 
 
+async def record(tx: aiosqlite.Connection, ticket_id: int, actor: str, event: str,
+                 moment: datetime, **data: Any) -> Ticket:
+    """Something that happened without a status change (a note, a reply, a promise), inside the
+    caller's transaction. Returns the ticket as it is now."""
+    await add_event(tx, ticket_id, actor, event, iso(moment), **data)
+    await tx.execute("UPDATE tickets SET updated_at = ? WHERE id = ?", (iso(moment), ticket_id))
+    return await fetch(tx, ticket_id)
+
+
 async def _end_promises(tx: aiosqlite.Connection, ticket_id: int, action: Action, actor: str,
                         moment: datetime, name: str | None) -> None:
     """Cancel the ticket's open promises, each with an event for the card's history (after the
@@ -109,50 +121,51 @@ async def _end_promises(tx: aiosqlite.Connection, ticket_id: int, action: Action
                         promise=cancelled.id, reason=action.value, **extra)
 
 
+async def insert(tx: aiosqlite.Connection, new: NewTicket,
+                 moment: datetime) -> tuple[Ticket, bool]:
+    """Create the ticket once per draft, inside the caller's transaction; a repeat (double tap,
+    replayed update) returns the ticket the draft became, and False.
+
+    The draft is removed in the same transaction, so a crash leaves either the draft or the
+    ticket, never both and never neither.
+    """
+    now = iso(moment)
+    async with tx.execute(
+        f"SELECT {COLUMNS} FROM tickets WHERE draft_key = ?", (new.draft_key,)
+    ) as cur:
+        row = await cur.fetchone()
+    if row is not None:
+        return _ticket(row), False
+    cur = await tx.execute(
+        "INSERT INTO tickets (resident_id, draft_key, kind, category, partner_id,"
+        " description, attachments, building, location, anonymous, first_name, contact,"
+        " phone, contact_lang, lang, status, created_at, updated_at, pseudonym)"
+        " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        (new.resident_id, new.draft_key, new.kind.value, new.category, new.partner_id,
+         new.description, new.attachments_json(), new.building, new.location,
+         int(new.anonymous), None if new.anonymous else new.first_name, new.contact,
+         new.phone, new.contact_lang, new.lang, Status.OPEN.value, now, now,
+         secrets.token_hex(2).upper()),
+    )
+    ticket_id = cur.lastrowid
+    assert ticket_id is not None
+    ref = format_ref(new.kind, ticket_id)
+    await tx.execute("UPDATE tickets SET ref = ? WHERE id = ?", (ref, ticket_id))
+    await add_event(tx, ticket_id, "resident", "created", now, partner=new.partner_id)
+    if new.resident_id is not None:
+        await drafts.delete(tx, new.resident_id)
+    return await fetch(tx, ticket_id), True
+
+
 class Tickets:
     def __init__(self, db: Database, clock: Clock) -> None:
         self.db = db
         self.clock = clock
 
-    on_create: OnCreate | None = None
-
     async def create(self, new: NewTicket) -> tuple[Ticket, bool]:
-        """Create the ticket once per draft; a repeat (double tap, replayed update) returns it.
-
-        The draft is removed in the same transaction, so a crash leaves either the draft or the
-        ticket, never both and never neither.
-        """
-        moment = self.clock()
-        now = iso(moment)
+        """The ticket alone, in its own transaction (bot/services/intake.py also routes it)."""
         async with self.db.transaction() as tx:
-            async with tx.execute(
-                f"SELECT {COLUMNS} FROM tickets WHERE draft_key = ?", (new.draft_key,)
-            ) as cur:
-                row = await cur.fetchone()
-            if row is not None:
-                return _ticket(row), False
-            cur = await tx.execute(
-                "INSERT INTO tickets (resident_id, draft_key, kind, category, partner_id,"
-                " description, attachments, building, location, anonymous, first_name, contact,"
-                " phone, contact_lang, lang, status, created_at, updated_at, pseudonym)"
-                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                (new.resident_id, new.draft_key, new.kind.value, new.category, new.partner_id,
-                 new.description, new.attachments_json(), new.building, new.location,
-                 int(new.anonymous), None if new.anonymous else new.first_name, new.contact,
-                 new.phone, new.contact_lang, new.lang, Status.OPEN.value, now, now,
-                 secrets.token_hex(2).upper()),
-            )
-            ticket_id = cur.lastrowid
-            assert ticket_id is not None
-            ref = format_ref(new.kind, ticket_id)
-            await tx.execute("UPDATE tickets SET ref = ? WHERE id = ?", (ref, ticket_id))
-            await add_event(tx, ticket_id, "resident", "created", now, partner=new.partner_id)
-            if new.resident_id is not None:
-                await drafts.delete(tx, new.resident_id)
-            created = await fetch(tx, ticket_id)
-            if self.on_create is not None:
-                await self.on_create(tx, created, moment)
-        return created, True
+            return await insert(tx, new, self.clock())
 
     async def get(self, ticket_id: int) -> Ticket | None:
         row = await self.db.fetchone(f"SELECT {COLUMNS} FROM tickets WHERE id = ?", (ticket_id,))
@@ -171,36 +184,18 @@ class Tickets:
         )
         return [_ticket(r) for r in rows]
 
-    async def apply(
-        self, ticket_id: int, action: Action, actor: str, *,
-        fields: dict[str, Any] | None = None, then: AfterChange | None = None, **data: Any,
-    ) -> Ticket:
-        """Move a ticket through the workflow as one compare-and-set.
+    async def apply(self, ticket_id: int, action: Action, actor: str, *,
+                    fields: dict[str, Any] | None = None, **data: Any) -> Ticket:
+        """Move a ticket through the workflow as one compare-and-set, in its own transaction.
 
-        `fields` are set together with the status (claimer, partner); `then` runs inside the same
-        transaction with the updated ticket, to put notifications in the outbox. Raises
-        IllegalTransition when the table forbids the move (nothing written).
+        `fields` are set together with the status (claimer, partner). Raises IllegalTransition
+        when the table forbids the move (nothing written). A move that causes messages is a
+        use case in bot/services, with `move` inside its own transaction.
         """
         moment = self.clock()
         async with self.db.transaction() as tx:
             before = await fetch(tx, ticket_id)
-            ticket = await move(tx, before, action, actor, moment, fields=fields, **data)
-            if then is not None:
-                await then(tx, ticket, moment)
-        return ticket
-
-    async def note(self, ticket_id: int, actor: str, event: str, then: AfterChange | None = None,
-                   **data: Any) -> Ticket:
-        """Record something that happened without a status change (a note, a reply, a promise)."""
-        moment = self.clock()
-        async with self.db.transaction() as tx:
-            await add_event(tx, ticket_id, actor, event, iso(moment), **data)
-            await tx.execute("UPDATE tickets SET updated_at = ? WHERE id = ?",
-                             (iso(moment), ticket_id))
-            ticket = await fetch(tx, ticket_id)
-            if then is not None:
-                await then(tx, ticket, moment)
-        return ticket
+            return await move(tx, before, action, actor, moment, fields=fields, **data)
 
     async def events(self, ticket_id: int) -> list[dict[str, Any]]:
         rows = await self.db.fetchall(

@@ -1,0 +1,147 @@
+"""The conversation about a request, both ways, each side in its own language: staff reply to
+the resident (typed, or a quick reply), the resident writes to the partner.
+
+Media are copied (copy_message), never forwarded: a forward would show who sent it. A long text
+goes in pieces, each its own outbox row with its own dedupe key, so a retry sends none twice.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import TYPE_CHECKING
+
+import aiosqlite
+
+from bot.domain.casework import Actor, Outcome, answer_claims, refusal
+from bot.domain.tickets import ACTIVE, Status, Ticket
+from bot.i18n.bidi import clean_user_text, isolate
+from bot.render import casework as texts
+from bot.render.quick import QuickReply
+from bot.render.resident import answer_markup, quick_reply_text, reply_header
+from bot.services.casework import Result, take
+from bot.store.tickets import fetch, record
+
+if TYPE_CHECKING:  # only the type: Services lives with the handlers' context
+    from bot.context import Services
+
+LIMIT = 4096  # Telegram's limit for a message (captions: 1024)
+CAPTION_LIMIT = 1024
+
+
+@dataclass(frozen=True)
+class Said:
+    """A message to pass on, as plain values: where it is (to copy it) and its words."""
+
+    chat_id: int
+    message_id: int
+    text: str | None = None  # a text message
+    caption: str | None = None  # the caption of a photo or voice note
+
+    @property
+    def source(self) -> tuple[int, int]:
+        return self.chat_id, self.message_id
+
+
+def split(text: str, size: int) -> list[str]:
+    """Pieces that fit in one Telegram message, cut at a line or word break where possible."""
+    parts = []
+    while len(text) > size:
+        cut = max(text.rfind("\n", 0, size), text.rfind(" ", 0, size))
+        cut = cut if cut > size // 2 else size
+        parts.append(text[:cut].rstrip())
+        text = text[cut:].lstrip()
+    return [*parts, text] if text or not parts else parts
+
+
+async def reply_to_resident(services: Services, ticket_id: int, actor: Actor,
+                            said: Said) -> Result:
+    """Staff → resident. A reply to an open request claims it for whoever answers first; the
+    claim and the reply are one transaction."""
+    notifier, now = services.notifier, services.clock()
+    async with services.store.db.transaction() as tx:
+        ticket = await fetch(tx, ticket_id)
+        if ticket.status not in ACTIVE or ticket.resident_id is None:
+            return Result(Outcome.CLOSED, ticket)
+        if answer_claims(ticket):
+            ticket = await take(services, tx, ticket, actor, now)
+        header = reply_header(notifier, ticket, actor.first_name)
+        ticket = await record(tx, ticket.id, actor.key, "reply", now, name=actor.first_name)
+        await _to_resident(services, tx, now, ticket, header, said)
+        await services.followups.on_contact(tx, ticket, now)
+    return Result(Outcome.DONE, ticket)
+
+
+async def _to_resident(services: Services, tx: aiosqlite.Connection, now: datetime, t: Ticket,
+                       header: str, said: Said) -> None:
+    notifier, source = services.notifier, said.source
+    markup = answer_markup(notifier, t)
+    if said.text:
+        for i, part in enumerate(split(said.text, LIMIT - len(header) - 2)):
+            await notifier.to_resident(tx, now, t, f"{header}\n{part}", markup,
+                                       dedupe=f"relay:{source}:{i}")
+        return
+    caption = said.caption or ""
+    short = len(header) + len(caption) < CAPTION_LIMIT
+    await notifier.copy_to(tx, now, t, t.resident_id or 0, from_chat=source[0],
+                           message_id=source[1], markup=markup,
+                           caption=f"{header}\n{caption}" if caption and short else header,
+                           dedupe=f"relay:{source}")
+    if caption and not short:  # a long caption follows as text, nothing is cut
+        for i, part in enumerate(split(caption, LIMIT - len(header) - 2)):
+            await notifier.to_resident(tx, now, t, f"{header}\n{part}", markup,
+                                       dedupe=f"relay:{source}:c{i}")
+
+
+async def quick_reply(services: Services, ticket_id: int, actor: Actor, reply: QuickReply,
+                      day: date | None) -> Result:
+    """A canned message, in the resident's language; the sender's group sees it in theirs."""
+    notifier, now = services.notifier, services.clock()
+    async with services.store.db.transaction() as tx:
+        ticket = await fetch(tx, ticket_id)
+        refused = refusal(ticket, actor, Status.CLAIMED)
+        if refused is not None:
+            return Result(refused, ticket)
+        if day is not None and day < now.astimezone(services.site.zone).date():
+            return Result(Outcome.DAY_PASSED, ticket)
+        text = quick_reply_text(notifier, ticket, actor.first_name, reply, day)
+        ticket = await record(tx, ticket.id, actor.key, "quick_reply", now, reply=reply.id)
+        await notifier.to_resident(tx, now, ticket, text, answer_markup(notifier, ticket))
+        await services.followups.on_contact(tx, ticket, now)
+        await notifier.to_group(tx, now, ticket, actor.chat_id,
+                                texts.quick_sent(notifier, actor.chat_id, reply, day))
+    return Result(Outcome.DONE, ticket)
+
+
+async def resident_message(services: Services, ticket_id: int, said: Said) -> Result:
+    """Resident → the partner's group, under a header that names them as staff may see them
+    (a pseudonym when anonymous). What may travel is checked before (text, photo, voice)."""
+    notifier, now = services.notifier, services.clock()
+    async with services.store.db.transaction() as tx:
+        ticket = await fetch(tx, ticket_id)
+        if ticket.status not in ACTIVE:
+            return Result(Outcome.CLOSED, ticket)
+        chat = notifier.partner_chat(ticket)
+        header = texts.from_resident(notifier, chat, ticket)
+        ticket = await record(tx, ticket.id, "resident", "resident_message", now)
+        await _to_partner(services, tx, now, ticket, chat, header, said)
+    return Result(Outcome.DONE, ticket)
+
+
+async def _to_partner(services: Services, tx: aiosqlite.Connection, now: datetime, t: Ticket,
+                      chat: int, header: str, said: Said) -> None:
+    notifier, source = services.notifier, said.source
+    text, caption = clean_user_text(said.text or ""), clean_user_text(said.caption or "")
+    if said.text:
+        for i, part in enumerate(split(text, LIMIT - len(header) - 4)):
+            await notifier.to_group(tx, now, t, chat, f"{header}\n{isolate(part)}",
+                                    dedupe=f"relay:{source}:{i}", purpose="relay")
+        return
+    short = caption if len(header) + len(caption) < CAPTION_LIMIT else ""
+    await notifier.copy_to(tx, now, t, chat, from_chat=source[0], message_id=source[1],
+                           caption=f"{header}\n{short}" if short else header,
+                           dedupe=f"relay:{source}")
+    if caption and not short:  # a long caption follows as text, nothing is cut
+        for i, part in enumerate(split(caption, LIMIT - len(header) - 4)):
+            await notifier.to_group(tx, now, t, chat, f"{header}\n{isolate(part)}",
+                                    dedupe=f"relay:{source}:c{i}", purpose="relay")
