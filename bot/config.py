@@ -95,6 +95,20 @@ class Settings(BaseSettings):
     # Rehearsals and the crash tests only: the bot's clock starts at this moment (ISO 8601 with
     # a zone) and runs at real speed, instead of the wall clock. Never set it in production.
     clock_start: AwareDatetime | None = None
+    # Keys of the translation and speech-to-text services of the site file ([translation],
+    # [speech]); here, not there, because they are secrets. Most self-hosted servers need none.
+    translate_key: SecretStr | None = None
+    speech_key: SecretStr | None = None
+
+    @field_validator("translate_key", "speech_key", mode="before")
+    @classmethod
+    def _key(cls, value: Any) -> Any:
+        if isinstance(value, SecretStr):
+            value = value.get_secret_value()
+        text = "" if value is None else str(value).strip()  # a stray newline from copying it
+        if any(ch.isspace() or not ch.isprintable() for ch in text):
+            raise ValueError("a key has no spaces or line breaks inside (copy the key alone)")
+        return text or None
 
     @field_validator("token", mode="before")
     @classmethod
@@ -146,6 +160,17 @@ class Partner(_Strict):
     language: str = "nl"
     # Public contact details residents may see (phone line, website, walk-in address).
     contact: str = ""
+    # The name in a resident's language (language code -> name), where `name` means nothing to
+    # them; a language without one shows `name`.
+    names: dict[str, str] = Field(default_factory=dict)
+
+    @field_validator("names")
+    @classmethod
+    def _names(cls, value: dict[str, str]) -> dict[str, str]:
+        for lang, name in value.items():
+            if not name.strip() or len(name) > 60:
+                raise ValueError(f"names.{lang}: a name of 1 to 60 characters")
+        return value
 
     @field_validator("chat_id")
     @classmethod
@@ -232,6 +257,52 @@ class FollowUp(_Strict):
         return self
 
 
+def _service_url(value: str | None) -> str | None:
+    if value is None:
+        return None
+    if not re.match(r"https?://[^/\s]+", value):
+        raise ValueError("should be an http:// or https:// URL, such as http://127.0.0.1:5000")
+    if re.search(r"/v[12]/?$", value):
+        raise ValueError("give the server's address without /v1 or /v2: the bot adds the path")
+    return value.rstrip("/")
+
+
+class Translation(_Strict):
+    """Machine translation between residents and partner groups; off unless set."""
+
+    provider: Literal["libretranslate", "deepl", "none"] = "none"
+    # LibreTranslate: your server (needed). DeepL: left out, the key says free or pro endpoint.
+    url: str | None = None
+    timeout: float = Field(default=3.0, gt=0, le=30)
+
+    _url = field_validator("url")(_service_url)
+
+    @model_validator(mode="after")
+    def _needs_url(self) -> Translation:
+        if self.provider == "libretranslate" and self.url is None:
+            raise ValueError("provider 'libretranslate' needs a url: the address of your "
+                             "LibreTranslate server, such as http://127.0.0.1:5000")
+        return self
+
+
+class Speech(_Strict):
+    """Speech to text for voice messages (OpenAI-compatible API); off unless set."""
+
+    provider: Literal["openai", "none"] = "none"
+    url: str | None = None
+    model: str = Field(default="whisper-1", min_length=1, max_length=200)
+    timeout: float = Field(default=20.0, gt=0, le=120)
+
+    _url = field_validator("url")(_service_url)
+
+    @model_validator(mode="after")
+    def _needs_url(self) -> Speech:
+        if self.provider == "openai" and self.url is None:
+            raise ValueError("provider 'openai' needs a url: the address of your whisper-server "
+                             "or speaches, such as http://127.0.0.1:8080")
+        return self
+
+
 class SiteConfig(_Strict):
     name: str = "Overvecht"
     timezone: str = "Europe/Amsterdam"
@@ -247,6 +318,8 @@ class SiteConfig(_Strict):
     followup: FollowUp = Field(default_factory=FollowUp)
     # "default" plus optional per-category rules, e.g. [deadlines.unsafe]
     deadlines: dict[str, DeadlineRule] = Field(default_factory=lambda: {"default": DeadlineRule()})
+    translation: Translation = Field(default_factory=Translation)
+    speech: Speech = Field(default_factory=Speech)
 
     @field_validator("timezone")
     @classmethod
@@ -288,6 +361,14 @@ class SiteConfig(_Strict):
             raise ValueError(f"deadlines: no category with id {', '.join(unknown)}")
         return self
 
+    @model_validator(mode="after")
+    def _partner_names(self) -> SiteConfig:
+        for i, partner in enumerate(self.partners):
+            unknown = sorted(set(partner.names) - set(self.languages))
+            if unknown:
+                raise ValueError(f"partners[{i}].names: {', '.join(unknown)} is not in languages")
+        return self
+
     def deadline_rule(self, category_id: str) -> DeadlineRule:
         return self.deadlines.get(category_id) or self.deadlines["default"]
 
@@ -306,6 +387,13 @@ class SiteConfig(_Strict):
         """Display name, also for tickets of a partner since removed from the config."""
         return next((p.name for p in self.partners if p.id == partner_id), partner_id)
 
+    def partner_name_in(self, partner_id: str, lang: str) -> str:
+        """The name a resident reading `lang` understands, else the display name."""
+        partner = next((p for p in self.partners if p.id == partner_id), None)
+        if partner is None:
+            return partner_id
+        return partner.names.get(lang) or partner.name
+
     def category(self, kind: str, category_id: str) -> Category | None:
         return next((c for c in self.categories.of(kind) if c.id == category_id), None)
 
@@ -315,6 +403,14 @@ class SiteConfig(_Strict):
     @property
     def zone(self) -> ZoneInfo:
         return ZoneInfo(self.timezone)
+
+
+def service_problems(site: SiteConfig, settings: Settings) -> list[str]:
+    """What the site file's services need from the environment, checked at start."""
+    if site.translation.provider == "deepl" and settings.translate_key is None:
+        return ["translation.provider is 'deepl', but BUURTBOT_TRANSLATE_KEY is not set "
+                "(DeepL needs your authentication key)"]
+    return []
 
 
 class ConfigError(Exception):

@@ -32,6 +32,8 @@ SHIPPED: dict[int, tuple[str, str]] = {
          "6fd396347c01cb95f4793abaa758693c678fdb072b8b9bffce068857fecc7f42"),
     11: ("migration_names", "43e089a57aacfe0175e3b35bb5def0f2d0895be92dc03cc2ae4f409e108fe12e"),
     12: ("due_still_on_it", "d3c99a0298444a3eda5d1297f35e7c74c61c49b1004a39f4522fc6cbc30bb064"),
+    13: ("translations_cache",
+         "69720d761c7eb7e2bf7dd5fd87a0912b254a50abd9f4ff091dafd4d2884bfb13"),
 }
 
 

@@ -18,6 +18,7 @@ from bot.store.renovation import Renovation
 from bot.store.residents import Residents
 from bot.store.threads import Threads
 from bot.store.tickets import Tickets
+from bot.store.translations import Translations
 
 
 @dataclass
@@ -34,6 +35,7 @@ class Store:
     homes: Homes
     promises: Promises
     renovation: Renovation
+    translations: Translations
 
     @classmethod
     async def open(cls, path: Path | str, clock: Clock) -> Store:
@@ -51,6 +53,7 @@ class Store:
             homes=Homes(db, clock),
             promises=Promises(db),
             renovation=Renovation(db),
+            translations=Translations(db, clock),
         )
 
     async def close(self) -> None:

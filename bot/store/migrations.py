@@ -304,6 +304,25 @@ MIGRATIONS: tuple[Migration, ...] = (
     Migration(12, "due_still_on_it", """
     UPDATE due SET kind = 'still_on_it' WHERE kind = 'still';
     """),
+    # 13: machine translations already made, so no text goes to the service twice. Keyed by the
+    # text's sha256 (the cache looks texts up, it never lists them); user_id is the resident whose
+    # case the words belong to (NULL: nobody's, a broadcast), so erasing a resident drops theirs.
+    # Rows are per resident, so an erasure removes exactly the rows made for that resident.
+    Migration(13, "translations_cache", """
+    CREATE TABLE translations (
+        id          INTEGER PRIMARY KEY,
+        text_hash   TEXT NOT NULL,
+        source      TEXT NOT NULL,
+        target      TEXT NOT NULL,
+        translated  TEXT NOT NULL,
+        user_id     INTEGER,
+        created_at  TEXT NOT NULL
+    );
+    CREATE UNIQUE INDEX translations_key
+        ON translations(text_hash, source, target, IFNULL(user_id, 0));
+    CREATE INDEX translations_user ON translations(user_id);
+    CREATE INDEX translations_created ON translations(created_at);
+    """),
 )
 
 # The first migration recorded in schema_migrations (it creates the table).

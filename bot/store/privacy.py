@@ -6,7 +6,7 @@ import json
 from typing import Any
 
 from bot.domain.tickets import ACTIVE, Action, Status
-from bot.store import drafts
+from bot.store import drafts, translations
 from bot.store.clock import Clock, iso
 from bot.store.db import Database
 from bot.store.tickets import AfterChange, add_event, erase_content, fetch, move
@@ -48,7 +48,8 @@ class Privacy:
         return out
 
     async def erase(self, user_id: int, then: AfterChange | None = None) -> int:
-        """Delete the resident, their draft and the content of their requests.
+        """Delete the resident, their draft, the content of their requests and the machine
+        translations of their case.
 
         Open requests are withdrawn so no partner keeps working on a case nobody can answer;
         their open promises are cancelled with them (`move`). `then` runs for each request in
@@ -69,5 +70,6 @@ class Privacy:
                 if then is not None:
                     await then(tx, await fetch(tx, ticket_id), moment)
             await drafts.delete(tx, user_id)
+            await translations.forget_resident(tx, user_id)
             await tx.execute("DELETE FROM residents WHERE user_id = ?", (user_id,))
         return len(rows)
