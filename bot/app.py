@@ -19,6 +19,7 @@ from telegram.ext import (
 )
 from telegram.request import BaseRequest
 
+from bot import translate
 from bot.config import Settings, SiteConfig
 from bot.content import Content
 from bot.context import BotContext, Services
@@ -78,6 +79,12 @@ async def post_init(app: Application) -> None:
     store = services._store = await Store.open(services.settings.db, services.clock)
     notifier, followups = services.notifier, services.followups
     services._sweeper = Sweeper(store, notifier, followups, services.clock)
+    # what the translator offers, per site language, logged so a gap shows before a resident
+    # meets it (bot/cli/main.py refuses a site file whose services the environment can't give)
+    services.translator = translate.make_translator(services.site, services.settings)
+    services.transcriber = translate.make_transcriber(services.site, services.settings)
+    for line in await translate.capabilities(services.translator, services.site):
+        log.info("%s", line)
     report = await check_groups(app.bot, services.site)
     services._delivery = Delivery(app.bot, store, notifier, report.forums)
     if services.run_worker:
@@ -98,6 +105,8 @@ async def post_shutdown(app: Application) -> None:
     services: Services = app.bot_data["services"]
     if services._delivery is not None:
         await services._delivery.stop()
+    await services.translator.aclose()
+    await services.transcriber.aclose()
     if services._store is not None:
         await services._store.close()
         services._store = None
@@ -112,6 +121,7 @@ async def sweep_due(context: BotContext) -> None:
 async def purge_expired(context: BotContext) -> None:
     services = context.services
     erased = await services.store.tickets.purge_expired(services.site.retention_days)
+    await services.store.translations.purge_expired(services.site.retention_days)
     dropped = await services.store.drafts.purge_older_than(DRAFT_DAYS)
     if erased or dropped:
         log.info("retention: erased %d closed requests, %d abandoned drafts", erased, dropped)

@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any
 
 from telegram.ext import CallbackContext, ExtBot
 
+from bot import translate
 from bot.config import Settings, SiteConfig
 from bot.content import Content
 from bot.followup.engine import FollowUps
@@ -40,6 +41,9 @@ class Services:
     _store: Store | None = field(default=None, repr=False)
     _delivery: Delivery | None = field(default=None, repr=False)
     _sweeper: Sweeper | None = field(default=None, repr=False)
+    # machine translation and speech to text (bot/translate/; "none" unless the site says so)
+    translator: translate.Translator = field(default_factory=translate.NoTranslator)
+    transcriber: translate.Transcriber = field(default_factory=translate.NoTranscriber)
 
     @property
     def sweeper(self) -> Sweeper:

@@ -28,13 +28,15 @@ _FORMATTER = logging.Formatter()
 class Redactor:
     """text -> text without the configured token, its secret part, or anything token-shaped."""
 
-    def __init__(self, token: str | None = None) -> None:
+    def __init__(self, token: str | None = None, *keys: str | None) -> None:
         self.secrets: list[str] = []
         if token:
             self.secrets.append(token)  # the whole token first, so the id goes with it
             secret = token.partition(":")[2]
             if len(secret) >= MIN_SECRET:
                 self.secrets.append(secret)
+        # the translation and speech services' keys (BUURTBOT_TRANSLATE_KEY, _SPEECH_KEY)
+        self.secrets += [key for key in keys if key and len(key) >= MIN_SECRET]
 
     def __call__(self, text: str) -> str:
         for secret in self.secrets:
@@ -70,10 +72,12 @@ def _message(record: logging.LogRecord) -> str:
         return f"{record.msg} {record.args!r}"
 
 
-def setup_logging(level: int = logging.INFO, token: str | None = None) -> Redactor:
-    """Root handler, quiet third-party loggers, and the token redacted from all output."""
+def setup_logging(level: int = logging.INFO, token: str | None = None,
+                  *keys: str | None) -> Redactor:
+    """Root handler, quiet third-party loggers, and the token (and the services' keys)
+    redacted from all output."""
     logging.basicConfig(format="%(asctime)s %(levelname)s %(name)s: %(message)s", level=level)
-    redact = Redactor(token)
+    redact = Redactor(token, *keys)
     for handler in logging.getLogger().handlers:
         for old in [f for f in handler.filters if isinstance(f, RedactingFilter)]:
             handler.removeFilter(old)

@@ -341,3 +341,51 @@ async def test_capabilities_say_what_works_per_language(
 def test_the_fake_refuses_an_unknown_fault(server: FakeTranslateServer) -> None:
     with pytest.raises(ValueError, match="unknown fault"):
         server.fail("flaky")
+
+
+# -- wired into the running bot ----------------------------------------------------------------
+async def test_the_bot_starts_with_the_sites_translator_and_logs_what_it_offers(
+        tmp_path: Path, server: FakeTranslateServer, caplog: pytest.LogCaptureFixture) -> None:
+    from bot.config import Translation
+    from bot.testing.harness import BotHarness
+
+    base = load_site_config(EXAMPLE_SITE_CONFIG)
+    site = base.model_copy(update={"translation": Translation(provider="libretranslate",
+                                                              url=server.url, timeout=SHORT)})
+    caplog.set_level("INFO", logger="bot.app")
+    async with BotHarness.start(tmp_path / "bot.db", site) as h:
+        assert h.services.translator.name == "libretranslate"
+        assert h.services.transcriber.name == "none"
+    said = [r.getMessage() for r in caplog.records if r.name == "bot.app"]
+    assert any(line.startswith("translation ar: ar->nl ") for line in said), said
+
+
+async def test_without_a_translator_the_bot_says_translation_is_off(
+        tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+    from bot.testing.harness import BotHarness
+
+    caplog.set_level("INFO", logger="bot.app")
+    async with BotHarness.start(tmp_path / "bot.db") as h:
+        assert h.services.translator.name == "none"
+    assert any("translation: off" in r.getMessage() for r in caplog.records)
+
+
+def test_the_services_keys_never_reach_the_log() -> None:
+    from bot.logsetup import Redactor
+
+    redact = Redactor(None, "lt-0123456789abcdef", "sk-speech-key-42", None)
+    line = redact("POST /translate api_key=lt-0123456789abcdef; Bearer sk-speech-key-42")
+    assert "lt-0123456789abcdef" not in line and "sk-speech-key-42" not in line
+
+
+def test_run_refuses_deepl_without_its_key(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                           capsys: pytest.CaptureFixture[str]) -> None:
+    from bot.cli.main import main
+
+    site = site_with(tmp_path, '\n[translation]\nprovider = "deepl"\n')
+    monkeypatch.setenv("BUURTBOT_TOKEN", "123456789:AAFakeTokenForTheTranslateTestOnly_01")
+    monkeypatch.setenv("BUURTBOT_DB", str(tmp_path / "bot.db"))
+    monkeypatch.delenv("BUURTBOT_TRANSLATE_KEY", raising=False)
+    assert main(["run", "--config", str(site)], clock=workday_clock()) == 2
+    assert "BUURTBOT_TRANSLATE_KEY" in capsys.readouterr().err
+    assert not (tmp_path / "bot.db").exists()  # refused before anything started

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import logging
 import sys
 from pathlib import Path
 
@@ -16,6 +17,7 @@ from bot.config import (
     ConfigError,
     Settings,
     default_letters,
+    service_problems,
     settings_problems,
 )
 from bot.logsetup import Redactor, setup_logging
@@ -72,6 +74,11 @@ def cmd_run(args: argparse.Namespace, settings: Settings, clock: Clock) -> int:
     except ConfigError as exc:
         print(exc, file=sys.stderr)
         return 1
+    problems = service_problems(site, settings)  # e.g. DeepL chosen, BUURTBOT_TRANSLATE_KEY unset
+    for problem in problems:
+        print(problem, file=sys.stderr)
+    if problems:
+        return 2
     from bot.app import build_application
     from bot.cli.serve import StartError, serve
 
@@ -134,7 +141,9 @@ def main(argv: list[str] | None = None, *, clock: Clock = utcnow) -> int:
         print(f"clock: starts at {settings.clock_start.isoformat()} (BUURTBOT_CLOCK_START), "
               "not the real time", file=sys.stderr)
         clock = RunningClock(settings.clock_start)
-    setup_logging(token=settings.token.get_secret_value() if settings.token else None)
+    token, *keys = (secret.get_secret_value() if secret else None for secret in
+                    (settings.token, settings.translate_key, settings.speech_key))
+    setup_logging(logging.INFO, token, *keys)
     if args.command == "run":
         return cmd_run(args, settings, clock)
     if args.command in ("import-homes", "invite-codes", "revoke-code", "import-schedule"):
