@@ -10,6 +10,7 @@ from telegram import ReplyKeyboardRemove
 from bot.handlers.common import Turn, inline
 from bot.handlers.menu import show_menu
 from bot.render.callbacks import PRIVACY, Press
+from bot.services import privacy
 
 
 def privacy_text(turn: Turn) -> str:
@@ -75,10 +76,7 @@ async def delete(turn: Turn) -> None:
     if not turn.known:
         await turn.say(turn.tr._("There is nothing stored about you."))
         return
-    # the partners' cards drop the erased words and show the request as withdrawn
-    notifier = turn.services.notifier
-    await turn.services.store.privacy.erase(
-        turn.user_id, then=lambda tx, ticket, moment: notifier.refresh_cards(tx, moment, ticket))
+    await privacy.erase(turn.services, turn.user_id)
     await turn.say(
         "✅ " + turn.tr._("All your data is deleted. If you write to me again, we start fresh."),
         ReplyKeyboardRemove(),

@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import json
+from datetime import datetime
 from typing import Any
+
+import aiosqlite
 
 from bot.domain.tickets import ACTIVE, Action, Status
 from bot.store import drafts, translations
 from bot.store.clock import Clock, iso
 from bot.store.db import Database
-from bot.store.tickets import AfterChange, add_event, erase_content, fetch, move
+from bot.store.tickets import add_event, erase_content, fetch, move
 
 
 class Privacy:
@@ -47,29 +50,29 @@ class Privacy:
                         for h in homes]
         return out
 
-    async def erase(self, user_id: int, then: AfterChange | None = None) -> int:
-        """Delete the resident, their draft, the content of their requests and the machine
-        translations of their case.
-
-        Open requests are withdrawn so no partner keeps working on a case nobody can answer;
-        their open promises are cancelled with them (`move`). `then` runs for each request in
-        the same transaction (the cards are edited to match).
-        """
-        moment = self.clock()
-        now = iso(moment)
+    async def erase(self, user_id: int) -> int:
+        """Erase a resident in one transaction (see erase_resident); the number of requests."""
         async with self.db.transaction() as tx:
-            async with tx.execute(
-                "SELECT id, status FROM tickets WHERE resident_id = ?", (user_id,)
-            ) as cur:
-                rows = list(await cur.fetchall())
-            for ticket_id, status in rows:
-                if Status(status) in ACTIVE:
-                    await move(tx, await fetch(tx, ticket_id), Action.WITHDRAW, "resident", moment)
-                await erase_content(tx, ticket_id)
-                await add_event(tx, ticket_id, "resident", "erased", now, reason="request")
-                if then is not None:
-                    await then(tx, await fetch(tx, ticket_id), moment)
-            await drafts.delete(tx, user_id)
-            await translations.forget_resident(tx, user_id)
-            await tx.execute("DELETE FROM residents WHERE user_id = ?", (user_id,))
-        return len(rows)
+            return len(await erase_resident(tx, user_id, self.clock()))
+
+
+async def erase_resident(tx: aiosqlite.Connection, user_id: int, moment: datetime) -> list[int]:
+    """Delete the resident, their draft, the content of their requests and the machine
+    translations of their case; returns the ids of their requests.
+
+    Open requests are withdrawn so no partner keeps working on a case nobody can answer; their
+    open promises are cancelled with them (`move`). The caller edits the cards in the same
+    transaction (bot/services/privacy.py).
+    """
+    async with tx.execute("SELECT id, status FROM tickets WHERE resident_id = ?",
+                          (user_id,)) as cur:
+        rows = list(await cur.fetchall())
+    for ticket_id, status in rows:
+        if Status(status) in ACTIVE:
+            await move(tx, await fetch(tx, ticket_id), Action.WITHDRAW, "resident", moment)
+        await erase_content(tx, ticket_id)
+        await add_event(tx, ticket_id, "resident", "erased", iso(moment), reason="request")
+    await drafts.delete(tx, user_id)
+    await translations.forget_resident(tx, user_id)
+    await tx.execute("DELETE FROM residents WHERE user_id = ?", (user_id,))
+    return [ticket_id for ticket_id, _ in rows]

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import secrets
-from collections.abc import Awaitable, Callable
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -60,10 +59,6 @@ async def add_event(
         "INSERT INTO ticket_events (ticket_id, at, actor, event, data) VALUES (?, ?, ?, ?, ?)",
         (ticket_id, at, actor, event, json.dumps(data, ensure_ascii=False)),
     )
-
-
-# Called inside the transaction of a change, with the ticket as it is after it.
-AfterChange = Callable[[aiosqlite.Connection, Ticket, datetime], Awaitable[None]]
 
 
 async def find(tx: aiosqlite.Connection, ticket_id: int) -> Ticket | None:
