@@ -34,6 +34,8 @@ SHIPPED: dict[int, tuple[str, str]] = {
     12: ("due_still_on_it", "d3c99a0298444a3eda5d1297f35e7c74c61c49b1004a39f4522fc6cbc30bb064"),
     13: ("translations_cache",
          "69720d761c7eb7e2bf7dd5fd87a0912b254a50abd9f4ff091dafd4d2884bfb13"),
+    14: ("cancel_stale_promises",
+         "769b23e75ba8fde1378f6b777ac1a34fa65b2bcd11a9f8aa543bdd58f260d3b7"),
 }
 
 
@@ -144,3 +146,27 @@ async def test_still_on_it_rows_of_an_older_database_keep_working(tmp_path: Path
     finally:
         await store.close()
     assert "still_on_it" in HANDLERS and "still" not in HANDLERS
+
+
+async def test_promises_left_open_by_an_older_bot_are_cancelled(tmp_path: Path) -> None:
+    """Migration 14: a promise of a request that moved to another partner or was solved is
+    cancelled; one still in the hands of the partner that made it stays open."""
+    path = tmp_path / "old.db"
+    await old_database(path, 13)  # ticket 1: open, with DOCK
+    with sqlite3.connect(path) as conn:
+        conn.execute("INSERT INTO tickets (id, ref, resident_id, draft_key, kind, category,"
+                     " partner_id, lang, status, created_at, updated_at) VALUES (2, 'M-0002', 7,"
+                     " 'k2', 'nuisance', 'noise', 'dock', 'tr', 'resolved', 'x', 'x')")
+        promise = ("INSERT INTO promises (id, ticket_id, partner_id, kind, day, part, staff_id,"
+                   " staff_name, created_at) VALUES (?, ?, ?, 'call', '2026-01-02', 'morning',"
+                   " 5, 'Jan', 'x')")
+        conn.execute(promise, (1, 1, "woningcorporatie"))  # made before the transfer to DOCK
+        conn.execute(promise, (2, 1, "dock"))  # DOCK's own: still open
+        conn.execute(promise, (3, 2, "dock"))  # the request is solved
+    store = await Store.open(path, workday_clock())
+    try:
+        rows = await store.db.fetchall("SELECT id, status FROM promises ORDER BY id")
+    finally:
+        await store.close()
+    assert [tuple(r) for r in rows] == [(1, "cancelled"), (2, "open"), (3, "cancelled")]
+

@@ -323,6 +323,15 @@ MIGRATIONS: tuple[Migration, ...] = (
     CREATE INDEX translations_user ON translations(user_id);
     CREATE INDEX translations_created ON translations(created_at);
     """),
+    # 14: promises that older bots left open when their request was handed to another partner,
+    # solved or withdrawn are cancelled, as a transfer, resolve or withdraw now does (otherwise
+    # the new partner would be reminded of them and the resident asked about them)
+    Migration(14, "cancel_stale_promises", """
+    UPDATE promises SET status = 'cancelled'
+     WHERE status = 'open' AND ticket_id IN (
+        SELECT t.id FROM tickets t WHERE t.status NOT IN ('open', 'claimed')
+            OR t.partner_id <> promises.partner_id);
+    """),
 )
 
 # The first migration recorded in schema_migrations (it creates the table).
