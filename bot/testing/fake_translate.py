@@ -24,13 +24,13 @@ from __future__ import annotations
 
 import asyncio
 import json
-import threading
 from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 
 from bot.testing.http_fake import parse_body
+from bot.testing.loop_server import LoopServer
 
 FAULTS = ("timeout", "429", "456", "500", "bad_json", "wrong_shape", "drop", "trickle")
 TRICKLE_GAP = 0.05  # seconds between two bytes of a "trickle" answer
@@ -67,10 +67,13 @@ def every_pair(langs: tuple[str, ...] = LANGUAGES) -> set[tuple[str, str]]:
     return {(s, t) for s in langs for t in langs if s != t}
 
 
-class FakeTranslateServer:
+class FakeTranslateServer(LoopServer):
+    NAME = "fake translation server"
+
     def __init__(self, translations: dict[tuple[str, str, str], str] | None = None,
                  transcripts: dict[str, str] | None = None,
                  pairs: set[tuple[str, str]] | None = None, port: int = 0) -> None:
+        super().__init__(port)
         self.translations = dict(translations or {})  # (source, target, text) -> translation
         self.transcripts = dict(transcripts or {})  # spoken language -> transcript
         self.pairs = every_pair() if pairs is None else set(pairs)
@@ -79,13 +82,10 @@ class FakeTranslateServer:
         self.speech_key: str | None = None  # set: transcription wants "Bearer <key>"
         self.latency = 0.0
         self.retry_after = "2"
-        self.port = port
         self.seen: list[Seen] = []
         self.counts: Counter[str] = Counter()
         self._fault: str | None = None
         self._times: int | None = None
-        self._loop: asyncio.AbstractEventLoop | None = None
-        self._thread: threading.Thread | None = None
         self._tasks: set[asyncio.Task[Any]] = set()
 
     @property
@@ -102,43 +102,12 @@ class FakeTranslateServer:
         return [seen for seen in self.seen if seen.path == path]
 
     # -- life cycle ------------------------------------------------------------------------
-    def start(self) -> FakeTranslateServer:
-        ready = threading.Event()
-        self._thread = threading.Thread(target=self._main, args=(ready,), daemon=True,
-                                        name="fake-translate")
-        self._thread.start()
-        if not ready.wait(10):
-            raise RuntimeError("fake translation server did not start")
-        return self
-
-    def _main(self, ready: threading.Event) -> None:
-        loop = self._loop = asyncio.new_event_loop()
-        server = loop.run_until_complete(
-            asyncio.start_server(self._connection, "127.0.0.1", self.port))
-        self.port = server.sockets[0].getsockname()[1]
-        ready.set()
-        loop.run_forever()
-        loop.run_until_complete(self._close(server))
-        loop.close()
-
-    async def _close(self, server: asyncio.Server) -> None:
-        server.close()
+    async def _close(self) -> None:
+        await super()._close()
         tasks = list(self._tasks)
         for task in tasks:  # a "timeout" request waits forever: end it now
             task.cancel()
         await asyncio.gather(*tasks, return_exceptions=True)
-
-    def stop(self) -> None:
-        if self._loop is not None and self._thread is not None:
-            self._loop.call_soon_threadsafe(self._loop.stop)
-            self._thread.join(10)
-            self._loop = None
-
-    def __enter__(self) -> FakeTranslateServer:
-        return self.start()
-
-    def __exit__(self, *exc: object) -> None:
-        self.stop()
 
     # -- HTTP ------------------------------------------------------------------------------
     async def _connection(self, reader: asyncio.StreamReader,

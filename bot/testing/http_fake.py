@@ -32,7 +32,6 @@ import email.parser
 import email.policy
 import json
 import socket
-import threading
 import time
 from collections import Counter
 from collections.abc import Callable
@@ -42,6 +41,7 @@ from urllib.parse import parse_qsl, unquote, urlsplit
 from telegram.error import TimedOut
 
 from bot.testing.fake_api import FakeBotAPI, JSONDict
+from bot.testing.loop_server import LoopServer
 
 # Hook: (method, params) -> "drop" closes the connection without an answer; anything else goes on.
 Hook = Callable[[str, dict[str, Any]], str | None]
@@ -110,18 +110,17 @@ def parse_body(content_type: str, body: bytes) -> _WireData:
     return _WireData(params, files)
 
 
-class FakeTelegramServer:
+class FakeTelegramServer(LoopServer):
+    NAME = "fake Telegram server"
+
     def __init__(self, fake: FakeBotAPI | None = None, port: int = 0) -> None:
+        super().__init__(port)
         self.fake = fake or FakeBotAPI()
-        self.port = port
         self.before: Hook | None = None  # called before the fake handles a request
         self.after: Hook | None = None  # called after it, before the answer is written
         self.unauthorized = False  # True: every request answers 401, like a rejected token
         self.counts: Counter[str] = Counter()  # requests per method (read from any thread)
         self.last_call: dict[str, float] = {}  # method -> time.monotonic() of the latest one
-        self._loop: asyncio.AbstractEventLoop | None = None
-        self._server: asyncio.Server | None = None
-        self._thread: threading.Thread | None = None
         self._writers: set[asyncio.StreamWriter] = set()
 
     @property
@@ -129,28 +128,8 @@ class FakeTelegramServer:
         return f"http://127.0.0.1:{self.port}/bot"
 
     # -- life cycle ------------------------------------------------------------------------
-    def start(self) -> FakeTelegramServer:
-        ready = threading.Event()
-        self._thread = threading.Thread(target=self._main, args=(ready,), daemon=True,
-                                        name="fake-telegram")
-        self._thread.start()
-        if not ready.wait(10) or self._server is None:
-            raise RuntimeError("fake Telegram server did not start")
-        return self
-
-    def _main(self, ready: threading.Event) -> None:
-        loop = self._loop = asyncio.new_event_loop()
-        self._server = loop.run_until_complete(
-            asyncio.start_server(self._connection, "127.0.0.1", self.port))
-        self.port = self._server.sockets[0].getsockname()[1]
-        ready.set()
-        loop.run_forever()
-        loop.run_until_complete(self._close())
-        loop.close()
-
     async def _close(self) -> None:
-        assert self._server is not None
-        self._server.close()
+        await super()._close()
         for writer in list(self._writers):
             writer.close()
         # keep-alive connections end at EOF; a long poll within 0.2 s; then cancel what is left
@@ -160,18 +139,6 @@ class FakeTelegramServer:
         for task in tasks:
             task.cancel()
         await asyncio.gather(*tasks, return_exceptions=True)
-
-    def stop(self) -> None:
-        if self._loop is not None and self._thread is not None:
-            self._loop.call_soon_threadsafe(self._loop.stop)
-            self._thread.join(10)
-            self._loop = None
-
-    def __enter__(self) -> FakeTelegramServer:
-        return self.start()
-
-    def __exit__(self, *exc: object) -> None:
-        self.stop()
 
     # -- thread-safe access to the fake ----------------------------------------------------
     def call(self, fn: Callable[[FakeBotAPI], Any], timeout: float = 10.0) -> Any:
