@@ -36,6 +36,7 @@ SHIPPED: dict[int, tuple[str, str]] = {
          "69720d761c7eb7e2bf7dd5fd87a0912b254a50abd9f4ff091dafd4d2884bfb13"),
     14: ("cancel_stale_promises",
          "769b23e75ba8fde1378f6b777ac1a34fa65b2bcd11a9f8aa543bdd58f260d3b7"),
+    15: ("events_erase_texts", "60b2725f748af4dd955130bffa06437700b229dc06efac004a3abb3f41592343"),
 }
 
 
@@ -169,4 +170,18 @@ async def test_promises_left_open_by_an_older_bot_are_cancelled(tmp_path: Path) 
     finally:
         await store.close()
     assert [tuple(r) for r in rows] == [(1, "cancelled"), (2, "open"), (3, "cancelled")]
+
+
+async def test_the_history_stays_append_only_but_for_erasing_what_was_said(
+        tmp_path: Path) -> None:
+    path = tmp_path / "e.db"
+    await old_database(path, len(MIGRATIONS))
+    with sqlite3.connect(path) as conn:
+        conn.execute("INSERT INTO ticket_events (ticket_id, at, actor, event, data) VALUES"
+                     " (1, 'x', 'staff:5', 'note', '{\"text\": \"bel 06\", \"name\": \"Jan\"}')")
+        conn.execute("UPDATE ticket_events SET data = json_remove(data, '$.text', '$.note')")
+        assert conn.execute("SELECT data FROM ticket_events").fetchone()[0] == '{"name":"Jan"}'
+        for change in ("event = 'claim'", "actor = 'someone'", "data = '{\"text\": \"new\"}'"):
+            with pytest.raises(sqlite3.IntegrityError, match="append-only"):
+                conn.execute(f"UPDATE ticket_events SET {change}")
 

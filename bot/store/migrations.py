@@ -332,6 +332,16 @@ MIGRATIONS: tuple[Migration, ...] = (
         SELECT t.id FROM tickets t WHERE t.status NOT IN ('open', 'claimed')
             OR t.partner_id <> promises.partner_id);
     """),
+    # 15: the history stays append-only, with one exception: erasing a resident's data removes
+    # what was said (the text of notes and handovers) and keeps that something happened
+    Migration(15, "events_erase_texts", """
+    DROP TRIGGER ticket_events_append_only_u;
+    CREATE TRIGGER ticket_events_append_only_u BEFORE UPDATE ON ticket_events
+        WHEN NOT (NEW.id = OLD.id AND NEW.ticket_id = OLD.ticket_id AND NEW.at = OLD.at
+                  AND NEW.actor = OLD.actor AND NEW.event = OLD.event
+                  AND NEW.data = json_remove(OLD.data, '$.text', '$.note'))
+        BEGIN SELECT RAISE(ABORT, 'ticket_events is append-only'); END;
+    """),
 )
 
 # The first migration recorded in schema_migrations (it creates the table).

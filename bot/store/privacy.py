@@ -72,7 +72,28 @@ async def erase_resident(tx: aiosqlite.Connection, user_id: int, moment: datetim
             await move(tx, await fetch(tx, ticket_id), Action.WITHDRAW, "resident", moment)
         await erase_content(tx, ticket_id)
         await add_event(tx, ticket_id, "resident", "erased", iso(moment), reason="request")
+    await _erase_traces(tx, user_id, [ticket_id for ticket_id, _ in rows])
     await drafts.delete(tx, user_id)
     await translations.forget_resident(tx, user_id)
     await tx.execute("DELETE FROM residents WHERE user_id = ?", (user_id,))
     return [ticket_id for ticket_id, _ in rows]
+
+
+async def _erase_traces(tx: aiosqlite.Connection, user_id: int, ticket_ids: list[int]) -> None:
+    """What else ties the resident to their words: messages to their chat (nothing queued for
+    them goes out any more, and /retry finds nothing), which message was about which request,
+    the relays of their words into the groups, their tries at an invitation code, and what was
+    said in the history (the events keep *that* something happened, not *what*)."""
+    await tx.execute("DELETE FROM outbox WHERE chat_id = ?", (user_id,))
+    await tx.execute("DELETE FROM ticket_messages WHERE chat_id = ?", (user_id,))
+    await tx.execute("DELETE FROM link_attempts WHERE user_id = ?", (user_id,))
+    if not ticket_ids:
+        return
+    marks = ", ".join("?" * len(ticket_ids))
+    # relayed words not yet in a group are dropped; those already there lose payload and key
+    await tx.execute(f"DELETE FROM outbox WHERE ticket_id IN ({marks}) AND purpose = 'relay'"
+                     " AND status <> 'sent'", ticket_ids)
+    await tx.execute(f"UPDATE outbox SET payload = '{{}}', dedupe_key = NULL"
+                     f" WHERE ticket_id IN ({marks}) AND purpose = 'relay'", ticket_ids)
+    await tx.execute(f"UPDATE ticket_events SET data = json_remove(data, '$.text', '$.note')"
+                     f" WHERE ticket_id IN ({marks})", ticket_ids)

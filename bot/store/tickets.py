@@ -221,9 +221,11 @@ class Tickets:
 
 async def erase_content(tx: aiosqlite.Connection, ticket_id: int) -> None:
     """Remove everything a resident told us from one ticket; the bare statistics remain."""
+    # the draft key of a renovation answer holds the user id (wd:<day>:<user>:...): replaced
     await tx.execute(
         "UPDATE tickets SET resident_id = NULL, description = '', attachments = '[]',"
-        " location = NULL, first_name = NULL, phone = NULL, contact = NULL WHERE id = ?",
+        " location = NULL, first_name = NULL, phone = NULL, contact = NULL,"
+        " contact_lang = NULL, draft_key = 'erased:' || id WHERE id = ?",
         (ticket_id,),
     )
 
