@@ -86,7 +86,8 @@ async def post_init(app: Application) -> None:
     for line in await translate.capabilities(services.translator, services.site):
         log.info("%s", line)
     report = await check_groups(app.bot, services.site)
-    services._delivery = Delivery(app.bot, store, notifier, report.forums)
+    services._delivery = Delivery(app.bot, store, notifier, report.forums,
+                                  translator=services.translator)
     if services.run_worker:
         services._delivery.start()
     site = services.site

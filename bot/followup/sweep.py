@@ -308,6 +308,13 @@ async def broadcast_progress(s: Sweeper, tx: aiosqlite.Connection, row: DueRow,
     return max(now, p.resumes_at or now) + broadcast.PROGRESS_EVERY
 
 
+async def card_translate(s: Sweeper, tx: aiosqlite.Connection, row: DueRow, t: Ticket,
+                         now: datetime) -> Outcome:
+    """A card went out untranslated while the service was down: edit it, translating again."""
+    await s.notifier.refresh_card(tx, now, t, int(row.data["chat"]), int(row.data["attempt"]))
+    return None
+
+
 # Every kind of due row and what handles it: rows about a ticket, then rows about a home or a
 # broadcast (the sweep looks a row up by its kind in one of these two tables).
 HANDLERS: dict[str, Handler] = {
@@ -323,6 +330,7 @@ HANDLERS: dict[str, Handler] = {
     "promise_check": promise_check,
     "promise_nudge": promise_check,
     "promise_expire": promise_check,
+    "card_translate": card_translate,
 }
 RowHandler = Callable[["Sweeper", aiosqlite.Connection, DueRow, datetime], Awaitable[Outcome]]
 ROW_HANDLERS: dict[str, RowHandler] = {

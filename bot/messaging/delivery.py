@@ -7,6 +7,11 @@
   moved to a new id, too): the item is kept as "undeliverable", the coordinator group is told
   (a broadcast's failures are counted in its progress report instead), and `/retry` there sends
   it again.
+- a card for a group of another language than the resident's carries the machine translation
+  of their words (bot/services/translation.py, cached); the service's short time limit keeps
+  the card from waiting on it. When the translation fails the card goes out at once with the
+  original, marked; if the failure is passing (down, 429) a due row edits it again later
+  (30 s, then longer), so the translation is edited in when the service is back.
 Telegram has no idempotency key, so a crash in the instant between Telegram accepting a message and
 our commit can repeat that one message; everything else is exactly once.
 """
@@ -26,17 +31,31 @@ from telegram.error import BadRequest, ChatMigrated, Forbidden, RetryAfter, Tele
 from bot.domain.tickets import Ticket
 from bot.messaging.notify import Notifier
 from bot.messaging.ratelimit import seconds
-from bot.render.card import card_keyboard, card_text
+from bot.render.card import CardWords, card_keyboard, card_text
 from bot.render.labels import category_label
+from bot.services.translation import cached_translate
 from bot.store import Store
+from bot.store.due import schedule
 from bot.store.outbox import Method, OutItem, mark_sent, mark_undeliverable
 from bot.store.threads import remember, save_card
 from bot.store.tickets import fetch
+from bot.translate import (
+    NoTranslator,
+    RateLimited,
+    TranslationError,
+    TranslationUnavailable,
+    Translator,
+    UnsupportedLanguage,
+)
 
 log = logging.getLogger(__name__)
 MAX_BACKOFF = 300.0
 IDLE_WAIT = 5.0
 IN_FLIGHT = 16  # sends waiting on the rate limiter at once, each to a different chat
+# a card shown untranslated because the service was down: edited again after 30 s, 60 s, ...
+TRANSLATE_RETRY_FIRST = 30.0
+TRANSLATE_RETRY_MAX = 3600.0
+TRANSLATE_TRIES = 10  # then it stays untranslated (until the card is edited for another reason)
 
 
 class Undeliverable(Exception):
@@ -45,8 +64,9 @@ class Undeliverable(Exception):
 
 class Delivery:
     def __init__(self, bot: Bot, store: Store, notifier: Notifier,
-                 forums: set[int] | None = None) -> None:
+                 forums: set[int] | None = None, translator: Translator | None = None) -> None:
         self.bot = bot
+        self.translator: Translator = translator if translator is not None else NoTranslator()
         self.store = store
         self.notifier = notifier
         self.forums = forums if forums is not None else set()
@@ -204,14 +224,57 @@ class Delivery:
             raise Undeliverable("ticket gone")
         return ticket
 
-    async def _render(self, ticket: Ticket, chat_id: int) -> tuple[str, InlineKeyboardMarkup]:
+    async def _render(self, ticket: Ticket, chat_id: int,
+                      item: OutItem) -> tuple[str, InlineKeyboardMarkup]:
         tr = self.notifier.group_tr(chat_id)
         here = chat_id in (self.notifier.partner_chat(ticket), self.notifier.coordinator_chat)
         moved = None if here else self.notifier.site.partner_name(ticket.partner_id)
         unreachable = await self._unreachable(ticket)
+        words = await self._words(ticket, tr.lang, item)
         text = card_text(tr, self.notifier.site, ticket, moved_to=moved, unreachable=unreachable,
-                         now=self.store.outbox.clock())
+                         now=self.store.outbox.clock(), words=words)
         return text, card_keyboard(tr, ticket, here=here)
+
+    async def _words(self, ticket: Ticket, group_lang: str, item: OutItem) -> CardWords | None:
+        """The resident's words in the group's language, or why not (None: shown as written,
+        the same language, no words, or translation switched off)."""
+        source = ticket.lang
+        if not ticket.description or not source or source == group_lang \
+                or self.translator.name == "none":
+            return None
+        try:
+            [translated] = await cached_translate(
+                self.store, self.translator, [ticket.description], source=source,
+                target=group_lang, user_id=ticket.resident_id)
+        except UnsupportedLanguage:
+            return CardWords(source, missing="unsupported")
+        except (TranslationUnavailable, RateLimited) as exc:
+            log.info("card of ticket %s not translated now (%s); trying again later",
+                     ticket.id, type(exc).__name__)
+            await self._translate_later(ticket, item)
+            return CardWords(source, missing="failed")
+        except TranslationError as exc:  # a quota used up: not worth trying again soon
+            log.warning("card of ticket %s not translated: %s", ticket.id, type(exc).__name__)
+            return CardWords(source, missing="failed")
+        except Exception:  # a fault of ours must not hold the card back
+            log.exception("translating the card of ticket %s failed", ticket.id)
+            return CardWords(source, missing="failed")
+        return CardWords(source, translation=translated)
+
+    async def _translate_later(self, ticket: Ticket, item: OutItem) -> None:
+        """A due row that edits this card again, which translates again. Keyed by the item and
+        its attempt, so a retried send adds no second row; kept in the database, so a crash
+        loses nothing."""
+        tries = int(item.payload.get("translate_try", 0)) + 1
+        if tries > TRANSLATE_TRIES:
+            return
+        delay = min(TRANSLATE_RETRY_FIRST * 2 ** (tries - 1), TRANSLATE_RETRY_MAX)
+        now = self.store.outbox.clock()
+        async with self.store.db.transaction() as tx:
+            await schedule(tx, now, kind="card_translate", ticket_id=ticket.id,
+                           due_at=now + timedelta(seconds=delay),
+                           dedupe=f"card_translate:{item.id}:{item.attempts}",
+                           chat=item.chat_id, attempt=tries)
 
     async def _unreachable(self, ticket: Ticket) -> bool:
         if ticket.resident_id is None:
@@ -229,7 +292,7 @@ class Delivery:
             thread_id = topic.message_thread_id
             # saved at once, so a retry of the card reuses the topic instead of opening another
             await self.store.threads.save_topic(ticket.id, item.chat_id, thread_id)
-        text, keyboard = await self._render(ticket, item.chat_id)
+        text, keyboard = await self._render(ticket, item.chat_id, item)
         message = await self.bot.send_message(item.chat_id, text, parse_mode=ParseMode.HTML,
                                               reply_markup=keyboard, message_thread_id=thread_id)
         now = self.store.outbox.clock()
@@ -247,7 +310,7 @@ class Delivery:
         if thread is None or thread.card_id is None:  # not posted yet: the post shows this state
             await self.store.outbox.sent(item, None)
             return
-        text, keyboard = await self._render(ticket, item.chat_id)
+        text, keyboard = await self._render(ticket, item.chat_id, item)
         await self.bot.edit_message_text(text, item.chat_id, thread.card_id,
                                          parse_mode=ParseMode.HTML, reply_markup=keyboard)
         await self.store.outbox.sent(item, thread.card_id)

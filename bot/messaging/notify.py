@@ -56,6 +56,12 @@ class Notifier:
             await enqueue(tx, now, chat_id=chat_id, method=Method.CARD_EDIT, purpose="card",
                           ticket_id=ticket.id)
 
+    async def refresh_card(self, tx: aiosqlite.Connection, now: datetime, ticket: Ticket,
+                           chat_id: int, translate_try: int) -> None:
+        """Edit the card in one group again: its translation failed before (a due row)."""
+        await enqueue(tx, now, chat_id=chat_id, method=Method.CARD_EDIT, purpose="card",
+                      ticket_id=ticket.id, payload={"translate_try": translate_try})
+
     async def to_resident(self, tx: aiosqlite.Connection, now: datetime, ticket: Ticket,
                           text: str, markup: InlineKeyboardMarkup | None = None,
                           dedupe: str | None = None) -> None:

@@ -7,6 +7,7 @@ identifies the resident is on the card: only the per-ticket pseudonym.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
 from html import escape
 
@@ -17,10 +18,21 @@ from bot.domain.tickets import Kind, Status, Ticket
 from bot.i18n import Translator
 from bot.i18n.bidi import isolate, strip_controls
 from bot.render.callbacks import CARD, CardStep, pack
-from bot.render.labels import category_label, files_text, lang_label, ticket_place
+from bot.render.labels import category_label, files_text, lang_in, lang_label, ticket_place
 
 # the card must stay under Telegram's 4096 characters with everything around the description
 MAX_DESCRIPTION_CHARS = 2500
+
+
+@dataclass(frozen=True)
+class CardWords:
+    """The resident's words on a card for a group reading another language: the machine
+    translation, or why there is none ("failed": the service could not, now; "unsupported":
+    it cannot do this pair, so an interpreter is needed)."""
+
+    source: str
+    translation: str | None = None
+    missing: str | None = None  # "failed" | "unsupported", when translation is None
 
 
 def kind_label(tr: Translator, kind: Kind) -> str:
@@ -62,7 +74,8 @@ def deadline_line(tr: Translator, ticket: Ticket, now: datetime) -> str | None:
 
 
 def card_text(tr: Translator, site: SiteConfig, ticket: Ticket, *, moved_to: str | None = None,
-              unreachable: bool = False, now: datetime | None = None) -> str:
+              unreachable: bool = False, now: datetime | None = None,
+              words: CardWords | None = None) -> str:
     e = escape
     files = _files(tr, ticket)
     lines = [
@@ -76,9 +89,7 @@ def card_text(tr: Translator, site: SiteConfig, ticket: Ticket, *, moved_to: str
         + (f" · {e(lang_label(ticket.contact_lang))}" if ticket.contact_lang else ""),
     ]
     if ticket.description:
-        cut = len(ticket.description) > MAX_DESCRIPTION_CHARS
-        words = ticket.description[:MAX_DESCRIPTION_CHARS] + ("…" if cut else "")
-        lines.append(f"💬 {e(isolate(words))}")
+        lines += description_lines(tr, ticket.description, words)
     if files:
         lines.append(f"📎 {e(files)}")
     if ticket.claimed_name and ticket.status == Status.CLAIMED:
@@ -91,6 +102,29 @@ def card_text(tr: Translator, site: SiteConfig, ticket: Ticket, *, moved_to: str
     if unreachable:
         lines.append("⚠️ " + e(tr._("The resident cannot be reached through the bot.")))
     return "\n".join(lines)
+
+
+def _cut(text: str, limit: int) -> str:
+    return text[:limit] + ("…" if len(text) > limit else "")
+
+
+def description_lines(tr: Translator, description: str, words: CardWords | None) -> list[str]:
+    """The resident's words as written; for a group of another language also the machine
+    translation (labelled, naming the source language), the original kept in a folded quote."""
+    e = escape
+    if words is None:
+        return [f"💬 {e(isolate(_cut(description, MAX_DESCRIPTION_CHARS)))}"]
+    if words.translation is None:
+        shown = f"💬 {e(isolate(_cut(description, MAX_DESCRIPTION_CHARS)))}"
+        if words.missing == "unsupported":
+            return [shown, "🌐 <i>" + e(tr._("not translated: an interpreter is needed"))
+                    + "</i>"]
+        return [shown + " <i>" + e(tr._("(not translated)")) + "</i>"]
+    half = MAX_DESCRIPTION_CHARS // 2  # both must fit on the card
+    label = tr._("Machine translated from {language}:", language=lang_in(tr, words.source))
+    return ["🌐 <i>" + e(label) + "</i>",
+            f"💬 {e(isolate(_cut(words.translation, half)))}",
+            f"<blockquote expandable>{e(isolate(_cut(description, half)))}</blockquote>"]
 
 
 def staff_contact(tr: Translator, contact: str | None) -> str:

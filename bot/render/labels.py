@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from babel.core import UnknownLocaleError
+from babel.core import Locale, UnknownLocaleError
 
 from bot.config import SiteConfig
 from bot.domain.tickets import Status, Ticket
@@ -84,6 +84,14 @@ def lang_label(lang: str | None) -> str:
     try:
         return language_name(lang)
     except (ValueError, UnknownLocaleError):  # a language the resident typed, not a code
+        return lang
+
+
+def lang_in(tr: Translator, lang: str) -> str:
+    """The language named in the reader's language: "Arabisch" for a Dutch group."""
+    try:
+        return Locale.parse(lang).get_display_name(tr.locale) or lang
+    except (ValueError, UnknownLocaleError):
         return lang
 
 

@@ -19,7 +19,8 @@ _HTML_TYPES = {"b": "bold", "strong": "bold", "i": "italic", "em": "italic", "u"
                "tg-emoji": "custom_emoji"}
 _ATTR = r"""\s+[\w-]+(?:\s*=\s*(?:"[^"]*"|'[^']*'|[^\s>]+))?"""
 _TAG_RE = re.compile(rf"<(/?)([A-Za-z][\w-]*)((?:{_ATTR})*)\s*>")
-_ATTR_RE = re.compile(r"([\w-]+)\s*=\s*(?:\"([^\"]*)\"|'([^']*)'|([^\s>]+))")
+# a bare attribute too: Telegram's <blockquote expandable>
+_ATTR_RE = re.compile(r"([\w-]+)(?:\s*=\s*(?:\"([^\"]*)\"|'([^']*)'|([^\s>]+)))?")
 _CHARREF_RE = re.compile(r"&(#\d+|#x[0-9a-fA-F]+|lt|gt|amp|quot);")
 _MD2_RESERVED = "_*[]()~`>#+-=|{}.!"
 _MD2_NAMES = {"*": "Bold", "_": "Italic", "__": "Underline", "~": "Strikethrough",
