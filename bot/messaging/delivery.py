@@ -29,33 +29,21 @@ from telegram.constants import ParseMode
 from telegram.error import BadRequest, ChatMigrated, Forbidden, RetryAfter, TelegramError
 
 from bot.domain.tickets import Ticket
+from bot.messaging.card_words import CardTranslations
 from bot.messaging.notify import Notifier
 from bot.messaging.ratelimit import seconds
-from bot.render.card import CardWords, card_keyboard, card_text
+from bot.render.card import card_keyboard, card_text
 from bot.render.labels import category_label
-from bot.services.translation import cached_translate
 from bot.store import Store
-from bot.store.due import schedule
 from bot.store.outbox import Method, OutItem, mark_sent, mark_undeliverable
 from bot.store.threads import remember, save_card
 from bot.store.tickets import fetch
-from bot.translate import (
-    NoTranslator,
-    RateLimited,
-    TranslationError,
-    TranslationUnavailable,
-    Translator,
-    UnsupportedLanguage,
-)
+from bot.translate import NoTranslator, Translator
 
 log = logging.getLogger(__name__)
 MAX_BACKOFF = 300.0
 IDLE_WAIT = 5.0
 IN_FLIGHT = 16  # sends waiting on the rate limiter at once, each to a different chat
-# a card shown untranslated because the service was down: edited again after 30 s, 60 s, ...
-TRANSLATE_RETRY_FIRST = 30.0
-TRANSLATE_RETRY_MAX = 3600.0
-TRANSLATE_TRIES = 10  # then it stays untranslated (until the card is edited for another reason)
 
 
 class Undeliverable(Exception):
@@ -66,7 +54,7 @@ class Delivery:
     def __init__(self, bot: Bot, store: Store, notifier: Notifier,
                  forums: set[int] | None = None, translator: Translator | None = None) -> None:
         self.bot = bot
-        self.translator: Translator = translator if translator is not None else NoTranslator()
+        self.card_words = CardTranslations(store, translator or NoTranslator())
         self.store = store
         self.notifier = notifier
         self.forums = forums if forums is not None else set()
@@ -230,51 +218,10 @@ class Delivery:
         here = chat_id in (self.notifier.partner_chat(ticket), self.notifier.coordinator_chat)
         moved = None if here else self.notifier.site.partner_name(ticket.partner_id)
         unreachable = await self._unreachable(ticket)
-        words = await self._words(ticket, tr.lang, item)
+        words = await self.card_words.words(ticket, tr.lang, item)
         text = card_text(tr, self.notifier.site, ticket, moved_to=moved, unreachable=unreachable,
                          now=self.store.outbox.clock(), words=words)
         return text, card_keyboard(tr, ticket, here=here)
-
-    async def _words(self, ticket: Ticket, group_lang: str, item: OutItem) -> CardWords | None:
-        """The resident's words in the group's language, or why not (None: shown as written,
-        the same language, no words, or translation switched off)."""
-        source = ticket.lang
-        if not ticket.description or not source or source == group_lang \
-                or self.translator.name == "none":
-            return None
-        try:
-            [translated] = await cached_translate(
-                self.store, self.translator, [ticket.description], source=source,
-                target=group_lang, user_id=ticket.resident_id)
-        except UnsupportedLanguage:
-            return CardWords(source, missing="unsupported")
-        except (TranslationUnavailable, RateLimited) as exc:
-            log.info("card of ticket %s not translated now (%s); trying again later",
-                     ticket.id, type(exc).__name__)
-            await self._translate_later(ticket, item)
-            return CardWords(source, missing="failed")
-        except TranslationError as exc:  # a quota used up: not worth trying again soon
-            log.warning("card of ticket %s not translated: %s", ticket.id, type(exc).__name__)
-            return CardWords(source, missing="failed")
-        except Exception:  # a fault of ours must not hold the card back
-            log.exception("translating the card of ticket %s failed", ticket.id)
-            return CardWords(source, missing="failed")
-        return CardWords(source, translation=translated)
-
-    async def _translate_later(self, ticket: Ticket, item: OutItem) -> None:
-        """A due row that edits this card again, which translates again. Keyed by the item and
-        its attempt, so a retried send adds no second row; kept in the database, so a crash
-        loses nothing."""
-        tries = int(item.payload.get("translate_try", 0)) + 1
-        if tries > TRANSLATE_TRIES:
-            return
-        delay = min(TRANSLATE_RETRY_FIRST * 2 ** (tries - 1), TRANSLATE_RETRY_MAX)
-        now = self.store.outbox.clock()
-        async with self.store.db.transaction() as tx:
-            await schedule(tx, now, kind="card_translate", ticket_id=ticket.id,
-                           due_at=now + timedelta(seconds=delay),
-                           dedupe=f"card_translate:{item.id}:{item.attempts}",
-                           chat=item.chat_id, attempt=tries)
 
     async def _unreachable(self, ticket: Ticket) -> bool:
         if ticket.resident_id is None:
