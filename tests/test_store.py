@@ -6,13 +6,12 @@ import sqlite3
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-import aiosqlite
 import pytest
 
 from bot.domain.tickets import Action, Attachment, IllegalTransition, Kind, NewTicket, Status
 from bot.store import Store
 from bot.store.clock import SimClock
-from bot.store.migrations import MIGRATIONS, migrate
+from bot.store.migrations import MIGRATIONS
 
 
 def Clock() -> SimClock:
@@ -38,30 +37,6 @@ async def test_blank_database_migrates_to_current(tmp_path: Path) -> None:
         assert (await store.db.fetchone("PRAGMA journal_mode"))[0] == "wal"  # type: ignore[index]
         assert (await store.db.fetchone("PRAGMA foreign_keys"))[0] == 1  # type: ignore[index]
         assert (await store.db.fetchone("PRAGMA synchronous"))[0] == 2  # type: ignore[index]
-    finally:
-        await store.close()
-
-
-@pytest.mark.parametrize("start", range(1, len(MIGRATIONS)))
-async def test_older_database_with_rows_migrates_to_current(tmp_path: Path, start: int) -> None:
-    path = tmp_path / "old.db"
-    async with aiosqlite.connect(path, isolation_level=None) as conn:
-        await conn.execute("BEGIN")
-        await migrate(conn, target=start)
-        await conn.execute("COMMIT")
-        await conn.execute("INSERT INTO residents VALUES (7, 'tr', '{}', 'x', 'x')")
-        await conn.execute(
-            "INSERT INTO tickets (id, ref, resident_id, draft_key, kind, category, partner_id,"
-            " lang, status, created_at, updated_at) VALUES (1, 'M-0001', 7, 'k', 'nuisance',"
-            " 'noise', 'dock', 'tr', 'open', '2026-01-01T00:00:00+00:00',"
-            " '2026-01-01T00:00:00+00:00')")
-    store = await Store.open(path, Clock())
-    try:
-        assert (await store.db.fetchone("PRAGMA user_version"))[0] == len(MIGRATIONS)  # type: ignore[index]
-        ticket = await store.tickets.get(1)
-        assert ticket is not None and ticket.ref == "M-0001" and ticket.resident_id == 7
-        assert (await store.residents.get(7)).lang == "tr"  # type: ignore[union-attr]
-        assert await store.db.integrity_ok()
     finally:
         await store.close()
 
