@@ -23,7 +23,6 @@ from bot.config import (
     service_problems,
     settings_problems,
 )
-from bot.services.translation import cached_translate
 from bot.store import Store
 from bot.testing.fake_translate import FakeTranslateServer
 from bot.testing.http_fake import free_port
@@ -43,6 +42,7 @@ from bot.translate import (
     make_transcriber,
     make_translator,
 )
+from bot.translate.cache import cached_translate
 
 SHORT = 0.3  # the adapters' timeout here: long for 127.0.0.1, short for the suite
 CANNED = {("ar", "nl", "الماء لا يعمل"): "Het water doet het niet",

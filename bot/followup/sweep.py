@@ -23,7 +23,6 @@ from bot.messaging.notify import Notifier
 from bot.render import followup as texts
 from bot.render import notices as notice_texts
 from bot.render.labels import work_label
-from bot.services import broadcast
 from bot.store import Store, broadcasts, promises
 from bot.store.clock import Clock, iso
 from bot.store.due import DueRow, defer, finish, question_waiting, schedule
@@ -290,10 +289,10 @@ async def day_notice(s: Sweeper, tx: aiosqlite.Connection, row: DueRow, now: dat
 async def broadcast_progress(s: Sweeper, tx: aiosqlite.Connection, row: DueRow,
                              now: datetime) -> Outcome:
     broadcast_id = int(str(row.data.get("broadcast", 0)))
-    where = await broadcast.sender_of(tx, broadcast_id)
+    where = await broadcasts.sender_of(tx, broadcast_id)
     if where is None:
         return None
-    p = await broadcast.progress(tx, broadcast_id)
+    p = await broadcasts.progress(tx, broadcast_id)
     tr = s.notifier.group_tr(where.chat_id)
     if p.pending:
         text = "📣 " + tr._("Announcement: {sent} of {total} sent.", sent=p.sent, total=p.total)
@@ -305,7 +304,7 @@ async def broadcast_progress(s: Sweeper, tx: aiosqlite.Connection, row: DueRow,
     if not p.pending:
         return None
     # the next report a minute on, or, when the rest waits for the morning, a minute after that
-    return max(now, p.resumes_at or now) + broadcast.PROGRESS_EVERY
+    return max(now, p.resumes_at or now) + broadcasts.PROGRESS_EVERY
 
 
 async def card_translate(s: Sweeper, tx: aiosqlite.Connection, row: DueRow, t: Ticket,

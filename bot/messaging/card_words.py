@@ -1,6 +1,6 @@
 """The resident's words on a card in the group's language, without ever holding the card back.
 
-The description is translated through the cache (bot/services/translation.py) within the
+The description is translated through the cache (bot/translate/cache.py) within the
 service's short time limit. When that fails the card goes out with the original, marked; if the
 failure is passing (the service down, 429) a due row edits the card again later (30 s, then
 longer; bot/followup/sweep.py card_translate), so the translation is edited in when the service
@@ -14,7 +14,6 @@ from datetime import timedelta
 
 from bot.domain.tickets import Ticket
 from bot.render.card import CardWords
-from bot.services.translation import cached_translate
 from bot.store import Store
 from bot.store.due import schedule
 from bot.store.outbox import OutItem
@@ -25,6 +24,7 @@ from bot.translate import (
     Translator,
     UnsupportedLanguage,
 )
+from bot.translate.cache import cached_translate
 
 log = logging.getLogger(__name__)
 # a card shown untranslated because the service was down: edited again after 30 s, 60 s, ...

@@ -8,7 +8,7 @@
   (a broadcast's failures are counted in its progress report instead), and `/retry` there sends
   it again.
 - a card for a group of another language than the resident's carries the machine translation
-  of their words (bot/services/translation.py, cached); the service's short time limit keeps
+  of their words (bot/translate/cache.py, cached); the service's short time limit keeps
   the card from waiting on it. When the translation fails the card goes out at once with the
   original, marked; if the failure is passing (down, 429) a due row edits it again later
   (30 s, then longer), so the translation is edited in when the service is back.

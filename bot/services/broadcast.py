@@ -9,10 +9,11 @@ row reports progress in the sender's group until all is delivered.
 from __future__ import annotations
 
 from collections import Counter
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from bot.store import broadcasts, drafts
 from bot.store.broadcasts import (
+    PROGRESS_EVERY,
     Progress,
     Recipient,
     Target,
@@ -27,7 +28,6 @@ from bot.store.outbox import Method, enqueue
 
 __all__ = ["PROGRESS_EVERY", "Progress", "Target", "by_language", "progress", "recipients",
            "sender_of", "start", "text_for", "total_of"]
-PROGRESS_EVERY = timedelta(minutes=1)
 
 
 def by_language(people: list[Recipient]) -> Counter[str]:

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 import aiosqlite
 
 from bot.store.clock import iso
 from bot.store.db import Database
+
+PROGRESS_EVERY = timedelta(minutes=1)  # how often the sender's group hears how far it is
 
 
 @dataclass(frozen=True)
