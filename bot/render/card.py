@@ -18,7 +18,7 @@ from bot.domain.tickets import Kind, Status, Ticket
 from bot.i18n import Translator
 from bot.i18n.bidi import isolate, strip_controls
 from bot.render.callbacks import CARD, CardStep, pack
-from bot.render.labels import category_label, files_text, lang_in, lang_label, ticket_place
+from bot.render.labels import category_label, files_text, lang_in, ticket_place
 
 # the card must stay under Telegram's 4096 characters with everything around the description
 MAX_DESCRIPTION_CHARS = 2500
@@ -83,10 +83,10 @@ def card_text(tr: Translator, site: SiteConfig, ticket: Ticket, *, moved_to: str
         f"{e(category_label(tr, site, ticket.kind.value, ticket.category))}",
         f"📂 {e(kind_label(tr, ticket.kind))} · {e(staff_status(tr, ticket.status))}",
         f"📍 {e(ticket_place(tr, site, ticket))}",
-        f"👤 {e(who(tr, ticket))} · 🗣 {e(lang_label(ticket.lang))}",
+        f"👤 {e(who(tr, ticket))} · 🗣 {e(lang_in(tr, ticket.lang))}",  # in the staff's language
         f"📞 {e(staff_contact(tr, ticket.contact))}"
         + (f" · {e(ticket.phone)}" if ticket.phone and not ticket.anonymous else "")
-        + (f" · {e(lang_label(ticket.contact_lang))}" if ticket.contact_lang else ""),
+        + (f" · {e(lang_in(tr, ticket.contact_lang))}" if ticket.contact_lang else ""),
     ]
     if ticket.description:
         lines += description_lines(tr, ticket.description, words)

@@ -192,7 +192,7 @@ async def test_card_shows_everything_staff_need_in_the_groups_language(h: BotHar
     assert lines[2] == ("📍 Zambesidreef, " + gtr._("stairwell {name}", name="B") + ", "
                         + gtr._("floor {n}", n=4))
     anonymous = gtr._("Resident {code}", code=ticket.pseudonym) + f" ({gtr._('anonymous')})"
-    assert lines[3] == f"👤 {anonymous} · 🗣 {language_name('ar')}"
+    assert lines[3] == f"👤 {anonymous} · 🗣 Arabisch"  # the language named in the group's own
     assert lines[4] == f"📞 {gtr._('answer through the bot')}"
     # the words come escaped (no markup is applied) and bidi-isolated, overrides stripped
     assert lines[5] == "💬 " + isolate("موسيقى <b>عالية</b> & ضجيج")
@@ -214,8 +214,8 @@ async def test_help_card_shows_first_name_contact_wish_and_languages(h: BotHarne
     [ticket] = await h.store.tickets.for_resident(ali.person.id)
     gtr = h.tr("nl")
     text = h.group("werk_inkomen").card(ticket.ref)["text"]
-    assert f"👤 Ali · 🗣 {language_name('tr')}" in text
-    assert f"📞 {gtr._('wants a phone call')} · 0612345678 · {language_name('tr')}" in text
+    assert "👤 Ali · 🗣 Turks" in text
+    assert f"📞 {gtr._('wants a phone call')} · 0612345678 · Turks" in text
     assert gtr._("anonymous") not in text
 
 
