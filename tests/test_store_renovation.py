@@ -13,6 +13,7 @@ from bot.domain.planning import CANCELLED, PLANNED, WorkDay
 from bot.store import Store, renovation
 from bot.store.clock import SimClock
 from bot.store.homes import NewHome
+from bot.store.residents import Reader
 
 NOW = datetime(2026, 2, 20, 12, 0, tzinfo=UTC)
 
@@ -110,7 +111,7 @@ async def test_residents_see_the_planned_days_of_their_own_homes(store: Store) -
         gone = await renovation.save_day(tx, NOW, (home, "toilet", 1), day(home, 5, "toilet"))
         theirs = await renovation.save_day(tx, NOW, (other, "windows", 1), day(other, 4))
         await renovation.cancel_day(tx, NOW, gone)
-        assert await renovation.residents_of(tx, home) == [renovation.HomeResident(1, "ar")]
+        assert await renovation.residents_of(tx, home) == [Reader(1, "ar")]
     assert [d.id for d in await store.renovation.days_of_resident(1)] == [early, late]
     assert await store.renovation.days_of_resident(3) == []
     found = await store.renovation.day_of_resident(early, 1)

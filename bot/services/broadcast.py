@@ -15,7 +15,6 @@ from bot.store import broadcasts, drafts
 from bot.store.broadcasts import (
     PROGRESS_EVERY,
     Progress,
-    Recipient,
     Target,
     progress,
     recipients,
@@ -25,12 +24,13 @@ from bot.store.broadcasts import (
 from bot.store.db import Database
 from bot.store.due import schedule
 from bot.store.outbox import Method, enqueue
+from bot.store.residents import Reader
 
 __all__ = ["PROGRESS_EVERY", "Progress", "Target", "by_language", "progress", "recipients",
            "sender_of", "start", "text_for", "total_of"]
 
 
-def by_language(people: list[Recipient]) -> Counter[str]:
+def by_language(people: list[Reader]) -> Counter[str]:
     return Counter(person.lang for person in people)
 
 

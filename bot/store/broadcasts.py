@@ -10,6 +10,7 @@ import aiosqlite
 
 from bot.store.clock import iso
 from bot.store.db import Database
+from bot.store.residents import Reader
 
 PROGRESS_EVERY = timedelta(minutes=1)  # how often the sender's group hears how far it is
 
@@ -18,12 +19,6 @@ PROGRESS_EVERY = timedelta(minutes=1)  # how often the sender's group hears how 
 class Target:
     building: str | None = None  # None: every linked resident
     stairwell: str | None = None
-
-
-@dataclass(frozen=True)
-class Recipient:
-    user_id: int
-    lang: str
 
 
 @dataclass(frozen=True)
@@ -52,14 +47,14 @@ def _where(target: Target) -> tuple[str, tuple[str, ...]]:
     return " AND h.building = ?", (target.building,)
 
 
-async def recipients(db: Database, target: Target) -> list[Recipient]:
+async def recipients(db: Database, target: Target) -> list[Reader]:
     """Each linked resident of the target, once even with two homes."""
     where, params = _where(target)
     rows = await db.fetchall(
         "SELECT DISTINCT r.user_id, r.lang FROM home_residents l JOIN homes h ON h.id = l.home_id"
         f" JOIN residents r ON r.user_id = l.user_id WHERE 1 = 1{where} ORDER BY r.user_id",
         params)
-    return [Recipient(r[0], r[1]) for r in rows]
+    return [Reader(r[0], r[1]) for r in rows]
 
 
 async def insert(tx: aiosqlite.Connection, now: datetime, *, chat_id: int,

@@ -18,6 +18,7 @@ from bot.store.clock import iso
 from bot.store.db import Database
 from bot.store.homes import COLS as HOME_COLS
 from bot.store.homes import Home, address_key
+from bot.store.residents import Reader
 
 CHUNK = 500  # homes per query: SQLite limits the number of ? in one statement
 COLUMNS = 'id, home_id, work, day, start, "end", notes, status'
@@ -29,12 +30,6 @@ SAVE = ('INSERT INTO work_days (home_id, work, seq, day, start, "end", notes, st
         " ON CONFLICT(home_id, work, seq) DO UPDATE SET day = excluded.day,"
         ' start = excluded.start, "end" = excluded."end", notes = excluded.notes,'
         " status = 'planned', changed_at = excluded.changed_at")
-
-
-@dataclass(frozen=True)
-class HomeResident:
-    user_id: int
-    lang: str
 
 
 @dataclass(frozen=True)
@@ -97,10 +92,10 @@ async def first_planned_day(tx: aiosqlite.Connection, home_id: int) -> date | No
     return date.fromisoformat(row[0]) if row and row[0] else None
 
 
-async def residents_of(tx: aiosqlite.Connection, home_id: int) -> list[HomeResident]:
+async def residents_of(tx: aiosqlite.Connection, home_id: int) -> list[Reader]:
     async with tx.execute("SELECT r.user_id, r.lang FROM home_residents h JOIN residents r"
                           " ON r.user_id = h.user_id WHERE h.home_id = ?", (home_id,)) as cur:
-        return [HomeResident(row[0], row[1]) for row in await cur.fetchall()]
+        return [Reader(row[0], row[1]) for row in await cur.fetchall()]
 
 
 class Renovation:

@@ -10,6 +10,14 @@ from bot.store.db import Database
 
 
 @dataclass(frozen=True)
+class Reader:
+    """A resident to write to, and the language to write in (notices, broadcasts)."""
+
+    user_id: int
+    lang: str
+
+
+@dataclass(frozen=True)
 class Resident:
     user_id: int
     lang: str
