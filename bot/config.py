@@ -164,6 +164,10 @@ class Partner(_Strict):
     # them; a language without one shows `name`.
     names: dict[str, str] = Field(default_factory=dict)
 
+    def name_in(self, lang: str) -> str:
+        """The name a resident reading `lang` understands, else the display name."""
+        return self.names.get(lang) or self.name
+
     @field_validator("names")
     @classmethod
     def _names(cls, value: dict[str, str]) -> dict[str, str]:
@@ -390,9 +394,7 @@ class SiteConfig(_Strict):
     def partner_name_in(self, partner_id: str, lang: str) -> str:
         """The name a resident reading `lang` understands, else the display name."""
         partner = next((p for p in self.partners if p.id == partner_id), None)
-        if partner is None:
-            return partner_id
-        return partner.names.get(lang) or partner.name
+        return partner.name_in(lang) if partner is not None else partner_id
 
     def category(self, kind: str, category_id: str) -> Category | None:
         return next((c for c in self.categories.of(kind) if c.id == category_id), None)

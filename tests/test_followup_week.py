@@ -206,16 +206,22 @@ def promise_reminder(h: BotHarness, t: Ticket, name: str, kind: str, *, today: b
     return "📌 " + name + " " + gtr._(msgid, ref=t.ref, part=gtr._(f"in the {part}"))
 
 
+def wonen_name_in(h: BotHarness, lang: str) -> str:
+    """The housing corporation as a resident reading `lang` sees it named."""
+    return h.services.site.partner_name_in(WONEN, lang)
+
+
 def promise_told(h: BotHarness, t: Ticket, lang: str, kind: str, day: date, part: str) -> str:
     tr = h.tr(lang)
-    values = {"partner": WONEN_NAME, "date": tr.date(day, "full"), "part": tr._(f"in the {part}")}
+    values = {"partner": wonen_name_in(h, lang), "date": tr.date(day, "full"),
+              "part": tr._(f"in the {part}")}
     if kind == "call":
         return "📞 " + tr._("{partner} will call you on {date}, {part}.", **values)
     return "🏠 " + tr._("{partner} will visit you on {date}, {part}.", **values)
 
 
 def promise_question(h: BotHarness, lang: str, kind: str) -> str:
-    return h.tr(lang)._(f"Did {{partner}} {kind} you?", partner=WONEN_NAME)
+    return h.tr(lang)._(f"Did {{partner}} {kind} you?", partner=wonen_name_in(h, lang))
 
 
 def yes_no(h: BotHarness, lang: str) -> list[str]:
@@ -254,7 +260,8 @@ def closed_unanswered(h: BotHarness, t: Ticket) -> str:
 
 
 def relayed(h: BotHarness, lang: str, name: str, text: str) -> str:
-    return h.tr(lang)._("💬 {partner} ({name}):", partner=WONEN_NAME, name=name) + "\n" + text
+    return h.tr(lang)._("💬 {partner} ({name}):", partner=wonen_name_in(h, lang),
+                        name=name) + "\n" + text
 
 
 def digest(h: BotHarness, rows: list[tuple[Ticket, str | None]]) -> str:
@@ -397,7 +404,7 @@ async def test_a_simulated_week(tmp_path: Path, site: SiteConfig) -> None:
         link_button(h, next(s for s in told if s.chat_id == coord).msg, d)
         assert noor.last_text == h.tr("ar")._(
             "We are sorry. We have told {partner}; they will look at it again.",
-            partner=WONEN_NAME)
+            partner=wonen_name_in(h, "ar"))
 
         seen = await until(at(4, 13, 30))
         assert brief(seen) == expect(

@@ -314,6 +314,16 @@ async def card_translate(s: Sweeper, tx: aiosqlite.Connection, row: DueRow, t: T
     return None
 
 
+async def text_translate(s: Sweeper, tx: aiosqlite.Connection, row: DueRow,
+                         now: datetime) -> Outcome:
+    """A relay or a notice went out untranslated while the service was down: translate it
+    again and edit the translation in (a notice has no ticket)."""
+    await s.notifier.edit_relay(tx, now, row.ticket_id, int(row.data["chat"]),
+                                int(row.data["of"]), int(row.data["message"]),
+                                int(row.data["attempt"]))
+    return None
+
+
 # Every kind of due row and what handles it: rows about a ticket, then rows about a home or a
 # broadcast (the sweep looks a row up by its kind in one of these two tables).
 HANDLERS: dict[str, Handler] = {
@@ -337,4 +347,5 @@ ROW_HANDLERS: dict[str, RowHandler] = {
     "notice_eve": day_notice,
     "notice_change": day_notice,
     "bc_progress": broadcast_progress,
+    "text_translate": text_translate,
 }

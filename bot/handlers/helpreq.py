@@ -163,7 +163,7 @@ def summary_text(turn: Turn, draft: Draft) -> str:
         tr._("Language: {language}", language=lang_label(draft.data.get("contact_lang"))),
         "",
         "🔐 " + tr._("May we share this with {partner}? They can only help you if they can "
-                    "read it.", partner=site.partner(_partner(turn, draft)).name),
+                    "read it.", partner=site.partner(_partner(turn, draft)).name_in(tr.lang)),
     ])
 
 
@@ -194,9 +194,9 @@ async def decline(turn: Turn, draft: Draft) -> None:
     lines = ["🚫 " + tr._("Nothing was shared. Your request was not sent.")]
     if partner.contact:
         lines.append(tr._("You can contact {partner} yourself: {contact}",
-                          partner=partner.name, contact=partner.contact))
+                          partner=partner.name_in(tr.lang), contact=partner.contact))
     else:
-        lines.append(tr._("You can contact {partner} yourself.", partner=partner.name))
+        lines.append(tr._("You can contact {partner} yourself.", partner=partner.name_in(tr.lang)))
     await show_menu(turn, "\n".join(lines))
 
 
@@ -217,7 +217,8 @@ async def submit(turn: Turn, draft: Draft) -> None:
     ticket = await intake.submit(turn.services, new)
     partner = site.partner(ticket.partner_id)
     await show_menu(turn, "\n".join([
-        "✅ " + tr._("Thank you. Your request is sent to {partner}.", partner=partner.name),
+        "✅ " + tr._("Thank you. Your request is sent to {partner}.",
+                    partner=partner.name_in(tr.lang)),
         tr._("Your number is {ref}. Keep it.", ref=ticket.ref),
         tr._("They will contact you by {how}. You get a message here when there is news.",
              how=contact_label(tr, ticket.contact)),

@@ -120,7 +120,7 @@ def _partner(turn: Turn) -> str:
 async def ask_confirm(turn: Turn, draft: Draft) -> None:
     tr = turn.tr
     files = describe.attachment_summary(turn, draft)
-    partner = turn.services.site.partner(_partner(turn)).name
+    partner = turn.services.site.partner(_partner(turn)).name_in(tr.lang)
     text = "\n".join([
         tr._("Your question: {text}", text=describe.description(draft) or "-")
         + (f" (+ {files})" if files else ""),
@@ -156,7 +156,8 @@ async def submit(turn: Turn, draft: Draft) -> None:
     ticket = await intake.submit(turn.services, new)
     partner = site.partner(ticket.partner_id)
     await show_menu(turn, "\n".join([
-        "✅ " + tr._("Thank you. Your question is sent to {partner}.", partner=partner.name),
+        "✅ " + tr._("Thank you. Your question is sent to {partner}.",
+                    partner=partner.name_in(tr.lang)),
         tr._("Your number is {ref}. Keep it.", ref=ticket.ref),
         tr._("You get the answer here."),
     ]))

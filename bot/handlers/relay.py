@@ -70,7 +70,8 @@ async def ticket_of(staff: Staff, message: Message) -> Ticket | None:
 
 def said(chat_id: int, message: Message) -> Said:
     """The message as the services take it: where it is and its words, nothing of telegram."""
-    return Said(chat_id, message.message_id, message.text, message.caption)
+    return Said(chat_id, message.message_id, message.text, message.caption,
+                message.voice.file_id if message.voice else None)
 
 
 async def relay_to_resident(staff: Staff, ticket: Ticket, message: Message) -> None:
@@ -125,8 +126,8 @@ async def relay_to_partner(turn: Turn, ticket: Ticket, message: Message) -> bool
         await turn.say(turn.tr._("Request {ref} is closed. To ask something new, choose a "
                                  "button below.", ref=ticket.ref))
         return False
-    await turn.say("✅ " + turn.tr._("Sent to {partner}.",
-                                    partner=turn.services.site.partner_name(ticket.partner_id)))
+    partner = turn.services.site.partner_name_in(ticket.partner_id, turn.tr.lang)
+    await turn.say("✅ " + turn.tr._("Sent to {partner}.", partner=partner))
     return True
 
 

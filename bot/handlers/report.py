@@ -184,12 +184,13 @@ async def submit(turn: Turn, draft: Draft) -> None:
         tr._("Your number is {ref}. Keep it.", ref=ticket.ref),
         "",
         tr._("What happens now:"),
-        "1. " + tr._("{partner} gets your report.", partner=partner.name),
+        "1. " + tr._("{partner} gets your report.", partner=partner.name_in(tr.lang)),
         "2. " + tr._("Someone picks it up."),
         "3. " + tr._("You get a message here when there is news."),
     ]
     if anonymous:
-        lines += ["", "🙈 " + tr._("{partner} does not see who you are.", partner=partner.name)]
+        lines += ["", "🙈 " + tr._("{partner} does not see who you are.",
+                                      partner=partner.name_in(tr.lang))]
     await show_menu(turn, "\n".join(lines))
 
 

@@ -29,7 +29,7 @@ async def show_requests(turn: Turn) -> None:
             "",
             f"{tr.insert(t.ref)} · {category_label(tr, site, t.kind.value, t.category)}",
             tr._("Sent on {date} to {partner}", date=tr.date(t.created_at, "medium"),
-                 partner=site.partner_name(t.partner_id)),
+                 partner=site.partner_name_in(t.partner_id, tr.lang)),
             tr._("Status: {status}", status=status_label(tr, t.status)),
         ]
     active = [turn.button("✍️ " + t.ref, ADD_TO_REQUEST, t.id) for t in tickets

@@ -7,11 +7,13 @@
   moved to a new id, too): the item is kept as "undeliverable", the coordinator group is told
   (a broadcast's failures are counted in its progress report instead), and `/retry` there sends
   it again.
-- a card for a group of another language than the resident's carries the machine translation
-  of their words (bot/translate/cache.py, cached); the service's short time limit keeps
-  the card from waiting on it. When the translation fails the card goes out at once with the
+- a card or a relay for a reader of another language carries the machine translation of the
+  person's words (bot/messaging/translating.py, cached); the service's short time limit keeps
+  the message from waiting on it. When the translation fails it goes out at once with the
   original, marked; if the failure is passing (down, 429) a due row edits it again later
   (30 s, then longer), so the translation is edited in when the service is back.
+- a resident's voice message is written out (speech to text) beside the queue, never holding
+  a chat's messages up: the words follow the voice message, translated like any relay.
 Telegram has no idempotency key, so a crash in the instant between Telegram accepting a message and
 our commit can repeat that one message; everything else is exactly once.
 """
@@ -29,16 +31,17 @@ from telegram.constants import ParseMode
 from telegram.error import BadRequest, ChatMigrated, Forbidden, RetryAfter, TelegramError
 
 from bot.domain.tickets import Ticket
-from bot.messaging.card_words import CardTranslations
 from bot.messaging.notify import Notifier
 from bot.messaging.ratelimit import seconds
+from bot.messaging.speech import Speech
+from bot.messaging.translating import Translating
 from bot.render.card import card_keyboard, card_text
 from bot.render.labels import category_label
 from bot.store import Store
 from bot.store.outbox import Method, OutItem, mark_sent, mark_undeliverable
 from bot.store.threads import remember, save_card
 from bot.store.tickets import fetch
-from bot.translate import NoTranslator, Translator
+from bot.translate import NoTranscriber, NoTranslator, Transcriber, Translator
 
 log = logging.getLogger(__name__)
 MAX_BACKOFF = 300.0
@@ -52,9 +55,11 @@ class Undeliverable(Exception):
 
 class Delivery:
     def __init__(self, bot: Bot, store: Store, notifier: Notifier,
-                 forums: set[int] | None = None, translator: Translator | None = None) -> None:
+                 forums: set[int] | None = None, translator: Translator | None = None,
+                 transcriber: Transcriber | None = None) -> None:
         self.bot = bot
-        self.card_words = CardTranslations(store, translator or NoTranslator())
+        self.translating = Translating(store, translator or NoTranslator(), notifier.i18n)
+        self.speech = Speech(bot, store, notifier, transcriber or NoTranscriber(), self.wake)
         self.store = store
         self.notifier = notifier
         self.forums = forums if forums is not None else set()
@@ -70,6 +75,7 @@ class Delivery:
         self._task = asyncio.create_task(self._run(), name="outbox-worker")
 
     async def stop(self) -> None:
+        await self.speech.stop()
         if self._task is not None:
             self._task.cancel()
             with contextlib.suppress(asyncio.CancelledError):
@@ -121,7 +127,9 @@ class Delivery:
     async def drain(self, rounds: int = 1000) -> None:
         """Deliver everything due now (tests and the demo call this after each update)."""
         for _ in range(rounds):
-            if not await self.run_once():
+            if await self.run_once():
+                continue
+            if not await self.speech.settle():  # voice messages being written out, if any
                 return
 
     # -- one item --------------------------------------------------------------------------
@@ -158,9 +166,35 @@ class Delivery:
             await self._post_card(item)
         elif item.method == Method.CARD_EDIT:
             await self._edit_card(item)
+        elif item.method == Method.EDIT:
+            await self._edit_relay(item)
+        elif item.method == Method.TRANSCRIBE:
+            await self.speech.start(item)
         else:
-            message = await self._plain(item, silent)
+            relayed = await self.translating.relay(item)
+            message = await self._plain(item, silent, html=relayed[0] if relayed else None)
             await self._done(item, message.message_id)
+            if relayed is not None and relayed[1]:  # not translated now: edit it in later
+                await self.translating.relay_later(item, message.message_id)
+
+    async def _edit_relay(self, item: OutItem) -> None:
+        """A relay that went out untranslated: translate it again and, done, edit it in."""
+        p = item.payload
+        message_id = int(p["message"])
+        original = await self.store.outbox.get(int(p["of"]))
+        relayed = await self.translating.relay(original) if original is not None else None
+        if original is None or relayed is None:  # erased meanwhile, or translation switched off
+            await self.store.outbox.sent(item, None)
+            return
+        html, again = relayed
+        if again:
+            await self.translating.relay_later(original, message_id, tries_of=item)
+        else:
+            markup = original.payload.get("reply_markup")
+            await self.bot.edit_message_text(
+                html, item.chat_id, message_id, parse_mode=ParseMode.HTML,
+                reply_markup=InlineKeyboardMarkup.de_json(markup, self.bot) if markup else None)
+        await self.store.outbox.sent(item, message_id)
 
     async def _done(self, item: OutItem, message_id: int | None) -> None:
         now = self.store.outbox.clock()
@@ -184,14 +218,17 @@ class Delivery:
         thread = await self.store.threads.get(item.ticket_id, item.chat_id)
         return thread.target() if thread else {}
 
-    async def _plain(self, item: OutItem, silent: bool) -> Message | MessageId:
+    async def _plain(self, item: OutItem, silent: bool,
+                     html: str | None = None) -> Message | MessageId:
+        """`html`: the text to send instead of the payload's (a relay, translated)."""
         p, where = item.payload, await self._where(item)
         if silent:  # quiet hours: it arrives without a sound (Bot API disable_notification)
             where["disable_notification"] = True
         if item.method == Method.SEND:
             markup = p.get("reply_markup")
             return await self.bot.send_message(
-                item.chat_id, p["text"], parse_mode=p.get("parse_mode"),
+                item.chat_id, html or p["text"],
+                parse_mode=ParseMode.HTML if html else p.get("parse_mode"),
                 reply_markup=InlineKeyboardMarkup.de_json(markup, self.bot) if markup else None,
                 **where)
         if item.method == Method.COPY:
@@ -218,7 +255,7 @@ class Delivery:
         here = chat_id in (self.notifier.partner_chat(ticket), self.notifier.coordinator_chat)
         moved = None if here else self.notifier.site.partner_name(ticket.partner_id)
         unreachable = await self._unreachable(ticket)
-        words = await self.card_words.words(ticket, tr.lang, item)
+        words = await self.translating.card(ticket, tr.lang, item)
         text = card_text(tr, self.notifier.site, ticket, moved_to=moved, unreachable=unreachable,
                          now=self.store.outbox.clock(), words=words)
         return text, card_keyboard(tr, ticket, here=here)
@@ -247,6 +284,8 @@ class Delivery:
             await mark_sent(tx, now, item.id, message.message_id)
             await save_card(tx, ticket.id, item.chat_id, thread_id, message.message_id)
             await self.notifier.attachments(tx, now, ticket, item.chat_id)
+            if self.speech.on:
+                await self.notifier.write_out_voices(tx, now, ticket, item.chat_id)
             note = item.payload.get("note")
             if note:
                 await self.notifier.to_group(tx, now, ticket, item.chat_id, note)

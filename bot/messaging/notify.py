@@ -64,13 +64,18 @@ class Notifier:
 
     async def to_resident(self, tx: aiosqlite.Connection, now: datetime, ticket: Ticket,
                           text: str, markup: InlineKeyboardMarkup | None = None,
-                          dedupe: str | None = None) -> None:
+                          dedupe: str | None = None,
+                          words: dict[str, Any] | None = None) -> None:
         """What a person just did (a reply, a claim, a handover) reaches the resident at once,
-        silently in quiet hours; it is news, but not one of the bot's own messages."""
+        silently in quiet hours; it is news, but not one of the bot's own messages. `words`:
+        as for to_group."""
         if ticket.resident_id is None:  # the resident erased their data: nobody to tell
             return
+        payload = _send(text, markup)
+        if words is not None:
+            payload["relay_words"] = words
         await enqueue(tx, now, chat_id=ticket.resident_id, method=Method.SEND, purpose="resident",
-                      ticket_id=ticket.id, dedupe_key=dedupe, payload=_send(text, markup))
+                      ticket_id=ticket.id, dedupe_key=dedupe, payload=payload)
         await self._news(tx, ticket, now)
 
     async def remind_resident(self, tx: aiosqlite.Connection, now: datetime, ticket: Ticket,
@@ -104,12 +109,42 @@ class Notifier:
     async def to_group(self, tx: aiosqlite.Connection, now: datetime, ticket: Ticket | None,
                        chat_id: int, text: str, *, html: bool = False,
                        markup: InlineKeyboardMarkup | None = None,
-                       dedupe: str | None = None, purpose: str = "group") -> None:
+                       dedupe: str | None = None, purpose: str = "group",
+                       words: dict[str, Any] | None = None) -> None:
         """`purpose="relay"` marks a message staff may reply to in order to reach the
-        resident; other group messages (nudges, warnings, confirmations) are not."""
+        resident; other group messages (nudges, warnings, confirmations) are not. `words`
+        (bot/messaging/translating.py relay_words): a person's words, translated at send
+        time; `text` is what goes when they are not."""
+        payload = _send(text, markup, "HTML" if html else None)
+        if words is not None:
+            payload["relay_words"] = words
         await enqueue(tx, now, chat_id=chat_id, method=Method.SEND, purpose=purpose,
                       ticket_id=ticket.id if ticket else None, dedupe_key=dedupe,
-                      payload=_send(text, markup, "HTML" if html else None))
+                      payload=payload)
+
+    async def edit_relay(self, tx: aiosqlite.Connection, now: datetime, ticket_id: int | None,
+                         chat_id: int, of: int, message_id: int, translate_try: int) -> None:
+        """Translate a relay (or a notice) that went out untranslated again and edit it in (a
+        due row)."""
+        await enqueue(tx, now, chat_id=chat_id, method=Method.EDIT, purpose="relay",
+                      ticket_id=ticket_id, payload={"of": of, "message": message_id,
+                                                    "translate_try": translate_try})
+
+    async def write_out(self, tx: aiosqlite.Connection, now: datetime, ticket: Ticket,
+                        chat_id: int, file_id: str, dedupe: str) -> None:
+        """Have a resident's voice message written out (speech to text) for a group: the words
+        follow the voice message there (bot/messaging/speech.py)."""
+        await enqueue(tx, now, chat_id=chat_id, method=Method.TRANSCRIBE, purpose="relay",
+                      ticket_id=ticket.id, dedupe_key=dedupe, bulk=True,
+                      payload={"file_id": file_id, "lang": ticket.lang})
+
+    async def write_out_voices(self, tx: aiosqlite.Connection, now: datetime, ticket: Ticket,
+                               chat_id: int) -> None:
+        """The voice messages of a ticket's card, written out under it."""
+        for index, attachment in enumerate(ticket.attachments):
+            if attachment.type == "voice":
+                await self.write_out(tx, now, ticket, chat_id, attachment.file_id,
+                                     f"voice:{ticket.id}:{chat_id}:{index}:{now.isoformat()}")
 
     async def to_partner(self, tx: aiosqlite.Connection, now: datetime, ticket: Ticket,
                          text: str, **kwargs: Any) -> None:

@@ -7,7 +7,6 @@ identifies the resident is on the card: only the per-ticket pseudonym.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import datetime
 from html import escape
 
@@ -19,20 +18,10 @@ from bot.i18n import Translator
 from bot.i18n.bidi import isolate, strip_controls
 from bot.render.callbacks import CARD, CardStep, pack
 from bot.render.labels import category_label, files_text, lang_in, ticket_place
+from bot.render.translated import Words, translated_label
 
 # the card must stay under Telegram's 4096 characters with everything around the description
 MAX_DESCRIPTION_CHARS = 2500
-
-
-@dataclass(frozen=True)
-class CardWords:
-    """The resident's words on a card for a group reading another language: the machine
-    translation, or why there is none ("failed": the service could not, now; "unsupported":
-    it cannot do this pair, so an interpreter is needed)."""
-
-    source: str
-    translation: str | None = None
-    missing: str | None = None  # "failed" | "unsupported", when translation is None
 
 
 def kind_label(tr: Translator, kind: Kind) -> str:
@@ -75,7 +64,7 @@ def deadline_line(tr: Translator, ticket: Ticket, now: datetime) -> str | None:
 
 def card_text(tr: Translator, site: SiteConfig, ticket: Ticket, *, moved_to: str | None = None,
               unreachable: bool = False, now: datetime | None = None,
-              words: CardWords | None = None) -> str:
+              words: Words | None = None) -> str:
     e = escape
     files = _files(tr, ticket)
     lines = [
@@ -108,7 +97,7 @@ def _cut(text: str, limit: int) -> str:
     return text[:limit] + ("…" if len(text) > limit else "")
 
 
-def description_lines(tr: Translator, description: str, words: CardWords | None) -> list[str]:
+def description_lines(tr: Translator, description: str, words: Words | None) -> list[str]:
     """The resident's words as written; for a group of another language also the machine
     translation (labelled, naming the source language), the original kept in a folded quote."""
     e = escape
@@ -121,7 +110,7 @@ def description_lines(tr: Translator, description: str, words: CardWords | None)
                     + "</i>"]
         return [shown + " <i>" + e(tr._("(not translated)")) + "</i>"]
     half = MAX_DESCRIPTION_CHARS // 2  # both must fit on the card
-    label = tr._("Machine translated from {language}:", language=lang_in(tr, words.source))
+    label = translated_label(tr, words.source)
     return ["🌐 <i>" + e(label) + "</i>",
             f"💬 {e(isolate(_cut(words.translation, half)))}",
             f"<blockquote expandable>{e(isolate(_cut(description, half)))}</blockquote>"]

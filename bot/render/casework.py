@@ -56,6 +56,19 @@ def from_resident(n: Readers, chat_id: int, t: Ticket) -> str:
     return tr._("💬 {who} (#{ref}):", who=who(tr, t), ref=t.ref)
 
 
+def voice_words(n: Readers, chat_id: int, t: Ticket) -> str:
+    """The header above a resident's voice message written out by the computer."""
+    tr = n.group_tr(chat_id)
+    return tr._("🎤 {who} (#{ref}), voice message written out by the computer:", who=who(tr, t),
+                ref=t.ref)
+
+
+def voice_not_written(n: Readers, chat_id: int, t: Ticket) -> str:
+    tr = n.group_tr(chat_id)
+    return tr._("🎤 #{ref}: the computer could not write out this voice message. Please "
+                "listen to it.", ref=t.ref)
+
+
 def feedback_told(n: Readers, t: Ticket, helped: bool) -> str:
     tr = n.group_tr(n.partner_chat(t))
     if helped:
@@ -94,4 +107,4 @@ def answer_thanks(tr: Translator, site: SiteConfig, outcome: Outcome, t: Ticket 
     if good:
         return tr._("Thank you for telling us.")
     return tr._("We are sorry. We have told {partner}; they will look at it again.",
-                partner=site.partner_name(t.partner_id))
+                partner=site.partner_name_in(t.partner_id, tr.lang))

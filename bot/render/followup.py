@@ -92,7 +92,7 @@ def promise_reminder(n: Readers, t: Ticket, p: Promise, *, today: date) -> str:
 
 def promise_told(n: Readers, t: Ticket, kind: str, day: date, part: str) -> str:
     tr = n.resident_tr(t)
-    partner = n.site.partner_name(t.partner_id)
+    partner = n.site.partner_name_in(t.partner_id, tr.lang)
     values = {"partner": partner, "date": tr.date(day, "full"), "part": part_label(tr, part)}
     if kind == "call":
         return "📞 " + tr._("{partner} will call you on {date}, {part}.", **values)
@@ -101,7 +101,7 @@ def promise_told(n: Readers, t: Ticket, kind: str, day: date, part: str) -> str:
 
 def promise_question(n: Readers, t: Ticket, p: Promise) -> str:
     tr = n.resident_tr(t)
-    partner = n.site.partner_name(t.partner_id)
+    partner = n.site.partner_name_in(t.partner_id, tr.lang)
     if p.kind == "call":
         return tr._("Did {partner} call you?", partner=partner)
     return tr._("Did {partner} visit you?", partner=partner)

@@ -14,14 +14,14 @@ from bot.render.words import Readers
 
 def claimed_text(notifier: Readers, ticket: Ticket) -> str:
     tr = notifier.resident_tr(ticket)
-    partner = notifier.site.partner_name(ticket.partner_id)
+    partner = notifier.site.partner_name_in(ticket.partner_id, tr.lang)
     return "👋 " + tr._("{partner} has picked up your request {ref}. {name} is working on it.",
                        partner=partner, ref=ticket.ref, name=ticket.claimed_name or "")
 
 
 def transferred_text(notifier: Readers, ticket: Ticket) -> str:
     tr = notifier.resident_tr(ticket)
-    partner = notifier.site.partner_name(ticket.partner_id)
+    partner = notifier.site.partner_name_in(ticket.partner_id, tr.lang)
     return "🔁 " + tr._("Your request {ref} is now with {partner}. They can help you better. "
                        "They have all the information, you do not need to tell it again.",
                        ref=ticket.ref, partner=partner)
@@ -29,7 +29,7 @@ def transferred_text(notifier: Readers, ticket: Ticket) -> str:
 
 def resolved_text(notifier: Readers, ticket: Ticket) -> str:
     tr = notifier.resident_tr(ticket)
-    partner = notifier.site.partner_name(ticket.partner_id)
+    partner = notifier.site.partner_name_in(ticket.partner_id, tr.lang)
     return "✅ " + tr._("{partner} says your request {ref} is solved. Were you helped?",
                        partner=partner, ref=ticket.ref)
 
@@ -45,7 +45,7 @@ def resolved_markup(notifier: Readers, ticket: Ticket) -> InlineKeyboardMarkup:
 
 def reply_header(notifier: Readers, ticket: Ticket, staff_name: str) -> str:
     tr = notifier.resident_tr(ticket)
-    partner = notifier.site.partner_name(ticket.partner_id)
+    partner = notifier.site.partner_name_in(ticket.partner_id, tr.lang)
     return tr._("💬 {partner} ({name}):", partner=partner, name=staff_name)
 
 

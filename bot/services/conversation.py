@@ -3,6 +3,12 @@ the resident (typed, or a quick reply), the resident writes to the partner.
 
 Media are copied (copy_message), never forwarded: a forward would show who sent it. A long text
 goes in pieces, each its own outbox row with its own dedupe key, so a retry sends none twice.
+
+Between languages, each piece carries the words to translate at send time
+(bot/messaging/translating.py): the reader gets the machine translation, marked, with the
+original one tap away; a caption then follows its photo as a text of its own, translated the
+same way. The source language is the writer's own unless the script says otherwise
+(bot/translate/detect.py). A resident's voice message is also written out for the group.
 """
 
 from __future__ import annotations
@@ -16,17 +22,21 @@ import aiosqlite
 from bot.domain.casework import Actor, Outcome, answer_claims, refusal
 from bot.domain.tickets import ACTIVE, Status, Ticket
 from bot.i18n.bidi import clean_user_text, isolate
+from bot.messaging.translating import relay_words
 from bot.render import casework as texts
 from bot.render.quick import QuickReply
 from bot.render.resident import answer_markup, quick_reply_text, reply_header
 from bot.services.casework import Result, take
 from bot.store.tickets import fetch, record
+from bot.translate.detect import source_language
 
 if TYPE_CHECKING:  # only the type: Services lives with the handlers' context
     from bot.context import Services
 
 LIMIT = 4096  # Telegram's limit for a message (captions: 1024)
 CAPTION_LIMIT = 1024
+# a piece to translate: the translation (often longer) and the original must fit one message
+TRANSLATED_PIECE = 1600
 
 
 @dataclass(frozen=True)
@@ -37,10 +47,37 @@ class Said:
     message_id: int
     text: str | None = None  # a text message
     caption: str | None = None  # the caption of a photo or voice note
+    voice: str | None = None  # the file id of a voice message
 
     @property
     def source(self) -> tuple[int, int]:
         return self.chat_id, self.message_id
+
+
+@dataclass(frozen=True)
+class Crossing:
+    """Words on their way from one language to another, to translate at send time."""
+
+    source: str
+    target: str
+    user_id: int | None  # whose case the words belong to (erased with them)
+    staff: bool  # the reader is a partner group
+
+    def words(self, head: str, body: str) -> dict[str, object]:
+        return relay_words(head, body, self.source, self.target, self.user_id,
+                           staff=self.staff)
+
+
+def crossing(services: Services, text: str, writer_lang: str, reader_lang: str,
+             user_id: int | None, *, staff: bool) -> Crossing | None:
+    """How `text` crosses to the reader, or None when it needs no translation (the same
+    language, or translation switched off)."""
+    if services.translator.name == "none" or not text.strip():
+        return None
+    source = source_language(text, writer_lang, services.site.languages)
+    if source == reader_lang:
+        return None
+    return Crossing(source, reader_lang, user_id, staff)
 
 
 def split(text: str, size: int) -> list[str]:
@@ -67,30 +104,39 @@ async def reply_to_resident(services: Services, ticket_id: int, actor: Actor,
             ticket = await take(services, tx, ticket, actor, now)
         header = reply_header(notifier, ticket, actor.first_name)
         ticket = await record(tx, ticket.id, actor.key, "reply", now, name=actor.first_name)
-        await _to_resident(services, tx, now, ticket, header, said)
+        await _to_resident(services, tx, now, ticket, header, said,
+                           notifier.group_tr(actor.chat_id).lang)
         await services.followups.on_contact(tx, ticket, now)
     return Result(Outcome.DONE, ticket)
 
 
 async def _to_resident(services: Services, tx: aiosqlite.Connection, now: datetime, t: Ticket,
-                       header: str, said: Said) -> None:
+                       header: str, said: Said, staff_lang: str) -> None:
     notifier, source = services.notifier, said.source
     markup = answer_markup(notifier, t)
+    text, caption = said.text or "", said.caption or ""
+    cross = crossing(services, text or caption, staff_lang, t.lang, t.resident_id, staff=False)
     if said.text:
-        for i, part in enumerate(split(said.text, LIMIT - len(header) - 2)):
+        for i, part in _pieces(text, header, cross):
             await notifier.to_resident(tx, now, t, f"{header}\n{part}", markup,
-                                       dedupe=f"relay:{source}:{i}")
+                                       dedupe=f"relay:{source}:{i}",
+                                       words=cross.words(header, part) if cross else None)
         return
-    caption = said.caption or ""
-    short = len(header) + len(caption) < CAPTION_LIMIT
+    short = not cross and len(header) + len(caption) < CAPTION_LIMIT
     await notifier.copy_to(tx, now, t, t.resident_id or 0, from_chat=source[0],
                            message_id=source[1], markup=markup,
                            caption=f"{header}\n{caption}" if caption and short else header,
                            dedupe=f"relay:{source}")
-    if caption and not short:  # a long caption follows as text, nothing is cut
-        for i, part in enumerate(split(caption, LIMIT - len(header) - 2)):
+    if caption and not short:  # a long or translated caption follows as text, nothing is cut
+        for i, part in _pieces(caption, header, cross):
             await notifier.to_resident(tx, now, t, f"{header}\n{part}", markup,
-                                       dedupe=f"relay:{source}:c{i}")
+                                       dedupe=f"relay:{source}:c{i}",
+                                       words=cross.words(header, part) if cross else None)
+
+
+def _pieces(text: str, header: str, cross: Crossing | None) -> list[tuple[int, str]]:
+    size = TRANSLATED_PIECE if cross else LIMIT - len(header) - 4
+    return list(enumerate(split(text, size)))
 
 
 async def quick_reply(services: Services, ticket_id: int, actor: Actor, reply: QuickReply,
@@ -132,16 +178,22 @@ async def _to_partner(services: Services, tx: aiosqlite.Connection, now: datetim
                       chat: int, header: str, said: Said) -> None:
     notifier, source = services.notifier, said.source
     text, caption = clean_user_text(said.text or ""), clean_user_text(said.caption or "")
+    cross = crossing(services, text or caption, t.lang, notifier.group_tr(chat).lang,
+                     t.resident_id, staff=True)
     if said.text:
-        for i, part in enumerate(split(text, LIMIT - len(header) - 4)):
+        for i, part in _pieces(text, header, cross):
             await notifier.to_group(tx, now, t, chat, f"{header}\n{isolate(part)}",
-                                    dedupe=f"relay:{source}:{i}", purpose="relay")
+                                    dedupe=f"relay:{source}:{i}", purpose="relay",
+                                    words=cross.words(header, part) if cross else None)
         return
-    short = caption if len(header) + len(caption) < CAPTION_LIMIT else ""
+    short = caption if not cross and len(header) + len(caption) < CAPTION_LIMIT else ""
     await notifier.copy_to(tx, now, t, chat, from_chat=source[0], message_id=source[1],
                            caption=f"{header}\n{short}" if short else header,
                            dedupe=f"relay:{source}")
-    if caption and not short:  # a long caption follows as text, nothing is cut
-        for i, part in enumerate(split(caption, LIMIT - len(header) - 4)):
+    if caption and not short:  # a long or translated caption follows as text, nothing is cut
+        for i, part in _pieces(caption, header, cross):
             await notifier.to_group(tx, now, t, chat, f"{header}\n{isolate(part)}",
-                                    dedupe=f"relay:{source}:c{i}", purpose="relay")
+                                    dedupe=f"relay:{source}:c{i}", purpose="relay",
+                                    words=cross.words(header, part) if cross else None)
+    if said.voice and services.transcriber.name != "none":
+        await notifier.write_out(tx, now, t, chat, said.voice, dedupe=f"voice:{source}")

@@ -30,6 +30,11 @@ class Method(StrEnum):
     SEND = "send"  # a text (payload: text, reply_markup, parse_mode)
     COPY = "copy"  # copy a message without its sender (payload: from_chat_id, message_id)
     FILE = "file"  # a photo or voice note by file id (payload: kind, file_id)
+    # edit a sent relay, translating it again (payload: of = the relay's item id, message)
+    EDIT = "edit"
+    # write out a resident's voice message and post the words (payload: file_id, lang, head);
+    # queued as bulk, so the minute a transcription may take never holds up the chat's messages
+    TRANSCRIBE = "transcribe"
 
 
 @dataclass(frozen=True)
@@ -90,12 +95,16 @@ class Outbox:
                 # of sorting the whole queue; a chat's own order is kept by _HEAD
                 f"{_HEAD} ORDER BY due_at, id LIMIT ?",
                 (bulk, now, limit - len(items)))
-            items += [OutItem(r[0], r[1], r[2], r[3], r[4], r[5], json.loads(r[6]), r[7],
-                              bool(r[8]), bool(r[9]), datetime.fromisoformat(r[10]))
-                      for r in rows]
+            items += [_item(r) for r in rows]
             if len(items) >= limit:
                 break
         return items
+
+    async def get(self, item_id: int) -> OutItem | None:
+        row = await self.db.fetchone(
+            "SELECT id, chat_id, thread_id, ticket_id, purpose, method, payload, attempts,"
+            " bulk, initiative, created_at FROM outbox WHERE id = ?", (item_id,))
+        return _item(row) if row else None
 
     async def next_due(self) -> datetime | None:
         # Only the head of each chat's queue can go next; an item waiting behind a backing-off
@@ -139,6 +148,11 @@ class Outbox:
     async def counts(self) -> dict[str, int]:
         rows = await self.db.fetchall("SELECT status, count(*) FROM outbox GROUP BY status")
         return {r[0]: r[1] for r in rows}
+
+
+def _item(r: Any) -> OutItem:
+    return OutItem(r[0], r[1], r[2], r[3], r[4], r[5], json.loads(r[6]), r[7], bool(r[8]),
+                   bool(r[9]), datetime.fromisoformat(r[10]))
 
 
 async def mark_sent(tx: aiosqlite.Connection, now: datetime, item_id: int,

@@ -10,7 +10,7 @@ from bot.render.labels import category_label
 from bot.testing.harness import BotHarness, ResidentChat
 
 STORY = "Faturalarımı ödeyemiyorum, borçlarım var"
-PARTNER = "Werk & Inkomen"
+PARTNER_ID = "werk_inkomen"
 
 
 async def _to_contact_step(h: BotHarness, name: str = "Ali") -> ResidentChat:
@@ -74,8 +74,9 @@ async def test_turkish_resident_shares_phone_with_the_contact_button(h: BotHarne
     assert tr._("What is going on: {text}", text=STORY) in summary
     assert tr._("a phone call") in summary and "0612345678" in summary
     assert tr._("Language: {language}", language=language_name("ar")) in summary
+    partner = site.partner_name_in(PARTNER_ID, "tr")
     assert tr._("May we share this with {partner}? They can only help you if they can "
-                "read it.", partner=PARTNER) in summary
+                "read it.", partner=partner) in summary
     # nothing is stored before the yes
     assert await h.store.tickets.for_resident(ali.person.id) == []
 
@@ -89,7 +90,7 @@ async def test_turkish_resident_shares_phone_with_the_contact_button(h: BotHarne
     resident = await h.store.residents.get(ali.person.id)
     assert "share:werk_inkomen" in resident.consents
     done = ali.last_text
-    assert tr._("Thank you. Your request is sent to {partner}.", partner=PARTNER) in done
+    assert tr._("Thank you. Your request is sent to {partner}.", partner=partner) in done
     assert tr._("Your number is {ref}. Keep it.", ref=ticket.ref) in done
     assert ticket.ref.startswith("H-")
     assert tr._("They will contact you by {how}. You get a message here when there is news.",
@@ -153,7 +154,8 @@ async def test_no_shares_nothing_and_gives_the_partners_own_contact(h: BotHarnes
     await ali.press(tr._("No, do not share"))
     answer = ali.last_text
     assert tr._("Nothing was shared. Your request was not sent.") in answer
-    assert tr._("You can contact {partner} yourself: {contact}", partner=PARTNER,
+    partner = h.services.site.partner_name_in(PARTNER_ID, "tr")
+    assert tr._("You can contact {partner} yourself: {contact}", partner=partner,
                 contact="Gemeente Utrecht, 14 030") in answer
     assert "Gemeente Utrecht, 14 030" in answer
     # the main menu is back, and nothing was stored or consented to
@@ -238,7 +240,8 @@ async def test_change_topic_reroutes_to_the_other_partner(h: BotHarness) -> None
     summary = ali.last_text
     assert tr._("Please check your request.") in summary
     assert tr._("May we share this with {partner}? They can only help you if they can "
-                "read it.", partner="Buurtteam Sociaal") in summary
+                "read it.",
+                partner=h.services.site.partner_name_in("buurtteam_sociaal", "tr")) in summary
     await ali.press(tr._("Yes, share it"))
     [ticket] = await h.store.tickets.for_resident(ali.person.id)
     assert ticket.category == "care" and ticket.partner_id == "buurtteam_sociaal"

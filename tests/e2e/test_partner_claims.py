@@ -71,7 +71,8 @@ async def test_claim_tells_the_resident_in_their_language(h: BotHarness) -> None
     assert now.claimed_name == "Jan"
     assert amina.last_text == "👋 " + rtr._(
         "{partner} has picked up your request {ref}. {name} is working on it.",
-        partner="Woningcorporatie", ref=ticket.ref, name="Jan")
+        partner=h.services.site.partner_name_in("woningcorporatie", "ar"), ref=ticket.ref,
+        name="Jan")
     assert amina.buttons() == ["✍️ " + rtr._("Answer")]
 
 
@@ -111,7 +112,8 @@ async def test_two_claims_at_the_same_moment_one_wins(h: BotHarness) -> None:
     assert events.count("claim") == 1
     picked_up = "👋 " + h.tr("ar")._(
         "{partner} has picked up your request {ref}. {name} is working on it.",
-        partner="Woningcorporatie", ref=ticket.ref, name=winner)
+        partner=h.services.site.partner_name_in("woningcorporatie", "ar"), ref=ticket.ref,
+        name=winner)
     assert h.fake.texts(amina.chat_id).count(picked_up) == 1
 
 
@@ -306,7 +308,8 @@ async def test_transfer_is_a_warm_handover(h: BotHarness) -> None:
     # the resident is told, in Arabic
     assert amina.last_text == "🔁 " + rtr._(
         "Your request {ref} is now with {partner}. They can help you better. They have all the "
-        "information, you do not need to tell it again.", ref=ticket.ref, partner="DOCK")
+        "information, you do not need to tell it again.", ref=ticket.ref,
+        partner=h.services.site.partner_name_in("dock", "ar"))
     events = await h.store.tickets.events(ticket.id)
     assert events[-1]["event"] == "transfer" and events[-1]["to"] == "dock"
     assert events[-1]["note"] == note
@@ -355,7 +358,7 @@ async def test_resolve_asks_the_resident_if_they_were_helped(h: BotHarness) -> N
     assert (await fresh(h, ticket)).status == Status.RESOLVED
     assert amina.last_text == "✅ " + rtr._(
         "{partner} says your request {ref} is solved. Were you helped?",
-        partner="Woningcorporatie", ref=ticket.ref)
+        partner=h.services.site.partner_name_in("woningcorporatie", "ar"), ref=ticket.ref)
     assert amina.buttons() == ["👍 " + rtr._("Yes, I was helped"), "👎 " + rtr._("No")]
 
 
@@ -377,8 +380,9 @@ async def test_no_reopens_the_ticket_and_tells_the_group(h: BotHarness) -> None:
     await amina.press(rtr._("No"))
     now = await fresh(h, ticket)
     assert now.status == Status.OPEN and now.claimed_by is None
+    partner = h.services.site.partner_name_in("woningcorporatie", "ar")
     assert rtr._("We are sorry. We have told {partner}; they will look at it again.",
-                 partner="Woningcorporatie") in amina.new_text
+                 partner=partner) in amina.new_text
     assert "🔴 " + gtr._("The resident says they were NOT helped. #{ref} is open again.",
                         ref=ticket.ref) in group.texts()
     card = group.card(ticket.ref)

@@ -61,7 +61,8 @@ def unreachable_line(h: BotHarness) -> str:
 def claimed_text(h: BotHarness, ticket: Ticket, lang: str, name: str = "Jan") -> str:
     return "👋 " + h.tr(lang)._(
         "{partner} has picked up your request {ref}. {name} is working on it.",
-        partner="Woningcorporatie", ref=ticket.ref, name=name)
+        partner=h.services.site.partner_name_in("woningcorporatie", lang), ref=ticket.ref,
+        name=name)
 
 
 # -- a resident who blocked the bot -------------------------------------------------------------
@@ -97,7 +98,8 @@ async def test_retry_in_the_coordinator_group_sends_it_after_unblock(h: BotHarne
         "{n} message will be sent again.", "{n} messages will be sent again.", 1)
     counts = await h.store.outbox.counts()
     assert "undeliverable" not in counts and "pending" not in counts
-    expected = h.tr("ar")._("💬 {partner} ({name}):", partner="Woningcorporatie",
+    partner = h.services.site.partner_name_in("woningcorporatie", "ar")
+    expected = h.tr("ar")._("💬 {partner} ({name}):", partner=partner,
                             name="Jan") + "\nWanneer is het lawaai?"
     assert h.fake.texts(amina.chat_id).count(expected) == 1
 
@@ -244,11 +246,12 @@ async def test_a_fault_of_our_own_is_retried_after_a_back_off(
     expected = claimed_text(h, ticket, "ar")
     real, faults = bot.messaging.delivery.Delivery._plain, []
 
-    async def broken(self: bot.messaging.delivery.Delivery, item: object, silent: bool) -> object:
+    async def broken(self: bot.messaging.delivery.Delivery, item: object, silent: bool,
+                     html: str | None = None) -> object:
         if not faults:
             faults.append(item)
             raise RuntimeError("a bug")
-        return await real(self, item, silent)  # type: ignore[arg-type]
+        return await real(self, item, silent, html)  # type: ignore[arg-type]
 
     monkeypatch.setattr(bot.messaging.delivery.Delivery, "_plain", broken)
     await h.staff(GROUP, "Jan").reply(h.group(GROUP).card(ticket.ref), "We komen morgen")
@@ -296,7 +299,9 @@ async def test_messages_for_one_chat_keep_their_order_behind_a_fault(hc: BotHarn
     await jan.press(group.card(ticket.ref), nl(h, "Claim"))  # "picked up" fails, waits 5 s
     await jan.reply(group.card(ticket.ref), "Eerste vraag")
     await jan.reply(group.card(ticket.ref), "Tweede vraag")
-    header = h.tr("ar")._("💬 {partner} ({name}):", partner="Woningcorporatie", name="Jan")
+    header = h.tr("ar")._("💬 {partner} ({name}):",
+                          partner=h.services.site.partner_name_in("woningcorporatie", "ar"),
+                          name="Jan")
     assert not any(t.startswith(header) for t in h.fake.texts(amina.chat_id))
     clock.advance(5)
     await h.deliver()

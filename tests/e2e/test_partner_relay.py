@@ -32,7 +32,10 @@ async def report(h: BotHarness, chat: ResidentChat, lang: str, *,
     return ticket
 
 
-def header(h: BotHarness, lang: str, staff: str, partner: str = "Woningcorporatie") -> str:
+def header(h: BotHarness, lang: str, staff: str, partner: str | None = None) -> str:
+    """The staff reply header as the resident reads it: the partner named in `lang`."""
+    if partner is None:
+        partner = h.services.site.partner_name_in("woningcorporatie", lang)
     return h.tr(lang)._("💬 {partner} ({name}):", partner=partner, name=staff)
 
 
@@ -79,7 +82,8 @@ async def test_plain_group_conversation_both_ways(h: BotHarness) -> None:
 
     # the resident answers with the button: the text lands under the card
     await answer(amina, "ar", h, "بعد منتصف الليل")
-    assert rtr._("Sent to {partner}.", partner="Woningcorporatie") in amina.new_text
+    partner = h.services.site.partner_name_in("woningcorporatie", "ar")
+    assert rtr._("Sent to {partner}.", partner=partner) in amina.new_text
     landed = group.messages()[-1]
     assert landed["text"] == resident_header(h, ticket) + "\n" + isolate("بعد منتصف الليل")
     assert landed["reply_to_message"]["message_id"] == card["message_id"]

@@ -77,7 +77,7 @@ async def test_requests_are_listed_newest_first_in_the_residents_language(h: Bot
         date = format_date(ticket.created_at.astimezone(site.zone).date(), "medium",
                            locale="ar")
         assert tr._("Sent on {date} to {partner}", date=date,
-                    partner="Woningcorporatie") in listing
+                    partner=site.partner_name_in("woningcorporatie", "ar")) in listing
     assert listing.count(tr._("Status: {status}",
                               status=status_label(tr, Status.OPEN))) == 2
     assert "Herrie van de buren" not in listing
