@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from datetime import timedelta
 
@@ -53,6 +54,7 @@ from bot.render import callbacks as cb
 from bot.render.callbacks import BroadcastStep, Button, CardStep
 from bot.store import Store
 from bot.store.clock import Clock
+from bot.translate import detect
 
 log = logging.getLogger(__name__)
 DEMO_TOKEN = "123456:DEMO-no-network"
@@ -85,9 +87,12 @@ async def post_init(app: Application) -> None:
     services.transcriber = translate.make_transcriber(services.site, services.settings)
     for line in await translate.capabilities(services.translator, services.site):
         log.info("%s", line)
+    if services.translator.name != "none":  # the language model loads once, off the loop
+        await asyncio.to_thread(detect.warm)
     report = await check_groups(app.bot, services.site)
     services._delivery = Delivery(app.bot, store, notifier, report.forums,
-                                  translator=services.translator)
+                                  translator=services.translator,
+                                  transcriber=services.transcriber)
     if services.run_worker:
         services._delivery.start()
     site = services.site
@@ -195,7 +200,7 @@ CARD_STEPS: dict[str, CardAction] = {
 BROADCAST_STEPS: dict[str, broadcasting.ComposerStep] = {
     BroadcastStep.TARGET: broadcasting.choose_target, BroadcastStep.MODE: broadcasting.choose_mode,
     BroadcastStep.SKIP: broadcasting.skip_language, BroadcastStep.SEND: broadcasting.send,
-    BroadcastStep.STOP: broadcasting.stop,
+    BroadcastStep.STOP: broadcasting.stop, BroadcastStep.AGAIN: broadcasting.retranslate,
 }
 STAFF_BUTTONS: dict[Button, StaffPress] = {
     cb.CARD: partner.card_buttons(CARD_STEPS),

@@ -1,18 +1,27 @@
 """Composing a broadcast in the housing corporation's (or the coordinator's) group:
 /broadcast -> building -> stairwell -> one text per language or one for all -> preview with the
-number of recipients -> send. Callback data `v1:bc:<step>:...`; the draft lives in SQLite."""
+number of recipients -> send. Callback data `v1:bc:<step>:...`; the draft lives in SQLite.
+
+The first text is written in the group's own language. With a translation service, every
+recipient language without a text of its own gets it machine translated before the preview
+(bot/services/broadcast.py translate), and the preview shows each language as its residents will
+read it. When a translation failed, "Translate again" (`v1:bc:again`) asks the service again
+for those languages only and shows the preview anew; Send delivers what the last preview showed.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Mapping
 
 from telegram import Message, Update
+from telegram.constants import ParseMode
 
 from bot.context import BotContext
 from bot.handlers.common import inline
 from bot.handlers.staff import Staff, StaffPress, staff_for
 from bot.i18n import language_name
 from bot.i18n.bidi import clean_user_text
+from bot.render.broadcast import Version, preview_pages
 from bot.render.callbacks import BROADCAST, BroadcastStep, Press, pack
 from bot.services import broadcast
 from bot.store.drafts import Draft
@@ -77,6 +86,16 @@ async def send(staff: Staff, press: Press) -> None:
     await _send(staff)
 
 
+async def retranslate(staff: Staff, press: Press) -> None:
+    """Ask the service again for the languages whose translation failed (the cache answers for
+    the rest), and show the preview again."""
+    draft = await composing(staff)
+    if draft is None or draft.step != "preview":
+        await staff.say(None, staff.tr._("This button is old."))
+        return
+    await _preview(staff, draft)
+
+
 async def stop(staff: Staff, press: Press) -> None:
     if await composing(staff):  # not a draft of something else this person started since
         await staff.services.store.drafts.clear(staff.user_id)
@@ -100,10 +119,17 @@ async def _target(staff: Staff, building_id: str) -> None:
                     reply_markup=inline(*rows))
 
 
-async def _mode(staff: Staff, building: str, stairwell: str, mode: str) -> None:
+def _group_language(staff: Staff) -> str:
+    """The sender's group's language: the first text is written in it, and is the source of
+    the machine translations."""
     site = staff.services.site
-    langs = [site.default_language] + ([x for x in site.languages if x != site.default_language]
-                                       if mode == "per" else [])
+    partner = site.partner_in(staff.chat_id)
+    return partner.language if partner else site.default_language
+
+
+async def _mode(staff: Staff, building: str, stairwell: str, mode: str) -> None:
+    site, first = staff.services.site, _group_language(staff)
+    langs = [first] + ([x for x in site.languages if x != first] if mode == "per" else [])
     await staff.services.store.drafts.start(
         staff.user_id, FLOW, "text", chat=staff.chat_id, building=building,
         stairwell=stairwell, langs=langs, texts={})
@@ -163,20 +189,35 @@ def _target_of(draft: Draft) -> broadcast.Target:
     return broadcast.Target(None if building == "*" else building, None if well == "*" else well)
 
 
+def _languages(site_languages: list[str], counts: Mapping[str, int]) -> list[str]:
+    """The recipients' languages, in the site's order (then any other)."""
+    return [lang for lang in dict.fromkeys([*site_languages, *sorted(counts)]) if counts.get(lang)]
+
+
 async def _preview(staff: Staff, draft: Draft) -> None:
-    tr, site = staff.tr, staff.services.site
-    people = await broadcast.recipients(staff.services.store.db, _target_of(draft))
+    services, tr = staff.services, staff.tr
+    people = await broadcast.recipients(services.store.db, _target_of(draft))
     counts = broadcast.by_language(people)
-    texts = {k: v for k, v in draft.data["texts"].items() if v}
-    lines = ["📣 " + tr.ngettext("Preview. This goes to {n} resident:",
-                                "Preview. This goes to {n} residents:", len(people))]
-    for lang in site.languages:
-        if counts.get(lang):
-            shown = broadcast.text_for(texts, lang, site.default_language)
-            lines.append(f"\n{language_name(lang)} ({counts[lang]}):\n{shown}")
-    await staff.say(None, "\n".join(lines), reply_markup=inline([
-        ("✅ " + tr._("Send"), pack(BROADCAST, BroadcastStep.SEND)),
-        ("❌ " + tr._("Stop"), pack(BROADCAST, BroadcastStep.STOP))]))
+    langs = _languages(services.site.languages, counts)
+    known = {lang: Version.from_json(v) for lang, v in draft.data.get("versions", {}).items()}
+    versions = await broadcast.translate(  # outside any transaction; never raises
+        services.store, services.translator, texts=_texts(draft), source=draft.data["langs"][0],
+        langs=langs, known=known)
+    draft.data["versions"] = {lang: v.to_json() for lang, v in versions.items()}
+    await services.store.drafts.save(draft)
+    pages = preview_pages(tr, len(people), [(versions[lang], counts[lang]) for lang in langs])
+    rows = [[("✅ " + tr._("Send"), pack(BROADCAST, BroadcastStep.SEND)),
+             ("❌ " + tr._("Stop"), pack(BROADCAST, BroadcastStep.STOP))]]
+    if any(v.failed for v in versions.values()):
+        rows.insert(0, [("🔄 " + tr._("Translate again"),
+                         pack(BROADCAST, BroadcastStep.AGAIN))])
+    for page in pages[:-1]:  # a long preview in several messages, the buttons on the last
+        await staff.say(None, page, parse_mode=ParseMode.HTML)
+    await staff.say(None, pages[-1], parse_mode=ParseMode.HTML, reply_markup=inline(*rows))
+
+
+def _texts(draft: Draft) -> dict[str, str]:
+    return {k: v for k, v in draft.data["texts"].items() if v}
 
 
 async def _send(staff: Staff) -> None:
@@ -185,13 +226,14 @@ async def _send(staff: Staff) -> None:
         await staff.say(None, staff.tr._("This button is old."))
         return
     services, tr = staff.services, staff.tr
-    texts = {k: v for k, v in draft.data["texts"].items() if v}
     now = services.clock()
     send_at = services.notifier.policy.resident_time(now)  # never into the residents' night
+    versions = {lang: Version.from_json(v) for lang, v in draft.data.get("versions", {}).items()}
     broadcast_id = await broadcast.start(
         services.store.db, now, chat_id=staff.chat_id, thread_id=None,
-        target=_target_of(draft), texts=texts, fallback=services.site.default_language,
-        created_by=f"staff:{staff.user_id}", draft_of=staff.user_id, send_at=send_at)
+        target=_target_of(draft), texts=_texts(draft), fallback=draft.data["langs"][0],
+        created_by=f"staff:{staff.user_id}", draft_of=staff.user_id, send_at=send_at,
+        versions=versions, i18n=services.i18n)  # as the sender saw it in the preview
     services.delivery.wake()
     total = await broadcast.total_of(services.store.db, broadcast_id)
     text = "🚀 " + tr.ngettext("Sending to {n} resident. You will see the progress here.",

@@ -83,6 +83,7 @@ class BroadcastStep(StrEnum):
     SKIP = "skip"  # no text in this language: use the first one
     SEND = "go"
     STOP = "no"
+    AGAIN = "again"  # translate again what failed, then preview again
 
 
 @dataclass(frozen=True)

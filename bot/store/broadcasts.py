@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
 import aiosqlite
 
@@ -59,12 +60,19 @@ async def recipients(db: Database, target: Target) -> list[Reader]:
 
 async def insert(tx: aiosqlite.Connection, now: datetime, *, chat_id: int,
                  thread_id: int | None, target: Target, texts: dict[str, str], fallback: str,
-                 total: int, created_by: str) -> int:
+                 total: int, created_by: str,
+                 translations: dict[str, dict[str, Any]] | None = None) -> int:
+    """The broadcast as sent: the texts as written, the language of the first (`fallback`, the
+    source of the machine translations) and the translations the sender checked in the preview
+    (language -> {text, source, missing}; bot/render/broadcast.py Version)."""
+    body: dict[str, Any] = {"texts": texts, "fallback": fallback}
+    if translations:
+        body["translations"] = translations
     cur = await tx.execute(
         "INSERT INTO broadcasts (chat_id, thread_id, building, stairwell, texts, total,"
         " created_by, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
         (chat_id, thread_id, target.building, target.stairwell,
-         json.dumps({"texts": texts, "fallback": fallback}, ensure_ascii=False), total,
+         json.dumps(body, ensure_ascii=False), total,
          created_by, iso(now)))
     return int(cur.lastrowid or 0)
 
@@ -90,6 +98,13 @@ async def sender_of(tx: aiosqlite.Connection, broadcast_id: int) -> Sender | Non
                           (broadcast_id,)) as cur:
         row = await cur.fetchone()
     return Sender(row[0], row[1]) if row else None
+
+
+async def translations_of(db: Database, broadcast_id: int) -> dict[str, dict[str, Any]]:
+    """The machine translations stored with a broadcast, by language ({} when none)."""
+    row = await db.fetchone("SELECT texts FROM broadcasts WHERE id = ?", (broadcast_id,))
+    found = json.loads(row[0]).get("translations", {}) if row else {}
+    return dict(found)
 
 
 async def mark_done(tx: aiosqlite.Connection, broadcast_id: int, now: datetime) -> None:
