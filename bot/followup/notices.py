@@ -1,16 +1,26 @@
 """Renovation-day notices, through the same due rows as every reminder: a week before the first
 day, the evening before each work day, and a change or cancellation at once. Never twice (one due
-row per notice, with a dedupe key), caught up after downtime, quiet hours respected."""
+row per notice, with a dedupe key), caught up after downtime, quiet hours respected.
+
+The contractor's notes are written in the planning's language (the site's default language).
+A resident who reads another language gets a note machine translated at send time, like a
+relay (bot/messaging/translating.py, cached per text and language): never held back by the
+translator, marked "(not translated)" when the service fails and edited in when it is back.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime, time, timedelta
+from typing import Any
 
 import aiosqlite
 
 from bot.domain.planning import PLANNED, WorkDay
 from bot.domain.policy import Policy
-from bot.i18n import I18n
+from bot.i18n import I18n, Translator
+from bot.messaging.translating import relay_words
+from bot.render.notices import NOTE, Notice, notice_text
 from bot.store.due import cancel_work_day, schedule
 from bot.store.outbox import Method, enqueue
 from bot.store.renovation import first_planned_day, residents_of
@@ -44,15 +54,21 @@ async def plan_week_notice(tx: aiosqlite.Connection, now: datetime, policy: Poli
 
 
 async def tell_home(tx: aiosqlite.Connection, now: datetime, policy: Policy, i18n: I18n,
-                    home_id: int, render: object, dedupe: str) -> int:
-    """Send a notice to every resident linked to a home, each in their own language."""
+                    home_id: int, render: Callable[[Translator], Notice], dedupe: str) -> int:
+    """Send a notice to every resident linked to a home, each in their own language; the
+    contractor's note in it is translated when it is sent."""
     sent = 0
     for resident in await residents_of(tx, home_id):
-        text, markup = render(i18n.get(resident.lang))  # type: ignore[operator]
+        tr = i18n.get(resident.lang)
+        notice = render(tr)
+        payload: dict[str, Any] = {"text": notice_text(tr, notice),
+                                   "reply_markup": notice.markup.to_dict()
+                                   if notice.markup else None}
+        if notice.note and tr.lang != i18n.default:
+            payload["relay_words"] = relay_words(notice.text, notice.note, i18n.default,
+                                                 tr.lang, None, staff=False, lead=NOTE)
         await enqueue(tx, now, chat_id=resident.user_id, method=Method.SEND, purpose="notice",
                       dedupe_key=f"{dedupe}:{resident.user_id}", due_at=policy.resident_time(now),
-                      initiative=True,
-                      payload={"text": text,
-                               "reply_markup": markup.to_dict() if markup else None})
+                      initiative=True, payload=payload)
         sent += 1
     return sent

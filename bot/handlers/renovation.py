@@ -11,8 +11,10 @@ from bot.handlers.common import Turn
 from bot.handlers.menu import show_menu
 from bot.i18n import Translator
 from bot.render.callbacks import Press
-from bot.render.labels import work_label
+from bot.render.labels import lang_in, work_label
 from bot.services import intake
+from bot.translate import TranslationError
+from bot.translate.cache import cached_translate
 
 
 def hours(tr: Translator, wd: WorkDay) -> str:
@@ -33,14 +35,38 @@ async def show_renovation(turn: Turn) -> None:
                                            "You will get a message here when there are."))
         return
     count = len({d.day for d in days})
+    notes = await _notes_in(turn, {d.notes for d in days if d.notes})
     lines = ["🏗️ " + tr.ngettext(
         "Your renovation: {n} work day between {first} and {last}.",
         "Your renovation: {n} work days between {first} and {last}.", count,
         first=tr.date(days[0].day, "long"), last=tr.date(days[-1].day, "long")), ""]
     for d in days:
+        note = notes.get(d.notes, d.notes)
         lines.append(f"• {tr.date(d.day, 'full')}, {tr.insert(hours(tr, d))}:"
-                     f" {work_label(tr, d.work)}" + (f" ({tr.insert(d.notes)})" if d.notes else ""))
+                     f" {work_label(tr, d.work)}" + (f" ({tr.insert(note)})" if note else ""))
+    if any(notes.get(n, n) != n for n in notes):
+        lines += ["", "🌐 " + tr._("The notes in brackets are machine translated from "
+                                  "{language}.", language=lang_in(tr, _planning_lang(turn)))]
     await show_menu(turn, "\n".join(lines))
+
+
+def _planning_lang(turn: Turn) -> str:
+    return turn.services.site.default_language  # the contractor writes in the site's language
+
+
+async def _notes_in(turn: Turn, notes: set[str]) -> dict[str, str]:
+    """The contractor's notes in the resident's language, through the cache; as written when
+    translation is off or fails (the list is never held back longer than the time limit)."""
+    services, source = turn.services, _planning_lang(turn)
+    if not notes or turn.tr.lang == source or services.translator.name == "none":
+        return {}
+    texts = sorted(notes)
+    try:
+        done = await cached_translate(services.store, services.translator, texts, source,
+                                      turn.tr.lang, user_id=None)
+    except TranslationError:
+        return {}
+    return dict(zip(texts, done, strict=True))
 
 
 async def on_work_day_answer(turn: Turn, press: Press) -> None:
@@ -73,7 +99,7 @@ async def on_work_day_answer(turn: Turn, press: Press) -> None:
     ticket = await intake.submit(services, new)
     await show_menu(turn, "\n".join([
         "✅ " + tr._("Thank you. We have passed it on to {partner}.",
-                    partner=services.site.partner_name(ticket.partner_id)),
+                    partner=services.site.partner_name_in(ticket.partner_id, tr.lang)),
         tr._("Your number is {ref}. Keep it.", ref=ticket.ref),
     ]))
 

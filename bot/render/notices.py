@@ -1,7 +1,13 @@
-"""The words of renovation-day notices, in the resident's language, with the answer buttons."""
+"""The words of renovation-day notices, in the resident's language, with the answer buttons.
+
+The contractor's note of a work day is written in the planning's language: `Notice.note` carries
+it to the sender (bot/followup/notices.py), which has it translated at send time for a resident
+who reads another language.
+"""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
@@ -20,20 +26,36 @@ PREPARE = {
     "other": N_("The workers will tell you what to prepare."),
 }
 ANSWERS = ("ok", "away", "help", "rest")
+NOTE = "📝 "
+
+
+@dataclass(frozen=True)
+class Notice:
+    """One resident's notice: its text (plain), its buttons, and the contractor's note to add
+    below it, as written in the planning's language ("" when there is none)."""
+
+    text: str
+    markup: InlineKeyboardMarkup | None = None
+    note: str = ""
+
+
+def notice_text(tr: Translator, notice: Notice) -> str:
+    """The notice with its note as written (plain text): for a reader of the planning's
+    language, and for anyone while the note is not translated."""
+    if not notice.note:
+        return notice.text
+    return f"{notice.text}\n{NOTE}{tr.insert(notice.note)}"
 
 
 def window(tr: Translator, wd: WorkDay) -> str:
     return tr.insert(f"{tr.time(wd.start)}–{tr.time(wd.end)}")
 
 
-def eve_notice(tr: Translator, wd: WorkDay, work: str
-               ) -> tuple[str, InlineKeyboardMarkup | None]:
+def eve_notice(tr: Translator, wd: WorkDay, work: str) -> Notice:
     lines = ["🔨 " + tr._("Tomorrow, {date}, the workers come for: {work}. Time: {window}.",
                          date=tr.date(wd.day, "full"), work=work, window=window(tr, wd)),
              tr._(PREPARE.get(wd.work, PREPARE["other"]))]
-    if wd.notes:
-        lines.append(tr.insert(wd.notes))
-    return "\n".join(lines), answer_buttons(tr, wd.id)
+    return Notice("\n".join(lines), answer_buttons(tr, wd.id), note=wd.notes)
 
 
 def answer_buttons(tr: Translator, work_day_id: int) -> InlineKeyboardMarkup:
@@ -44,17 +66,16 @@ def answer_buttons(tr: Translator, work_day_id: int) -> InlineKeyboardMarkup:
         WORK_DAY, work_day_id, a))] for a in ANSWERS])
 
 
-def change_notice(tr: Translator, wd: WorkDay, work: str
-                  ) -> tuple[str, InlineKeyboardMarkup | None]:
+def change_notice(tr: Translator, wd: WorkDay, work: str) -> Notice:
     if wd.status == "cancelled":
-        return "❌ " + tr._("Change in your renovation: {work} on {date} does not happen.",
-                           work=work, date=tr.date(wd.day, "full")), None
-    return "⚠️ " + tr._("Change in your renovation: {work} is now on {date}. Time: {window}.",
-                       work=work, date=tr.date(wd.day, "full"),
-                       window=window(tr, wd)), answer_buttons(tr, wd.id)
+        return Notice("❌ " + tr._("Change in your renovation: {work} on {date} does not happen.",
+                                  work=work, date=tr.date(wd.day, "full")))
+    return Notice("⚠️ " + tr._("Change in your renovation: {work} is now on {date}. Time: "
+                              "{window}.", work=work, date=tr.date(wd.day, "full"),
+                              window=window(tr, wd)), answer_buttons(tr, wd.id))
 
 
-def week_notice(tr: Translator, first: date) -> tuple[str, None]:
-    return "📅 " + tr._("In one week, on {date}, the works in your home start. You get a "
-                       "message the evening before each work day.",
-                       date=tr.date(first, "full")), None
+def week_notice(tr: Translator, first: date) -> Notice:
+    return Notice("📅 " + tr._("In one week, on {date}, the works in your home start. You get a "
+                              "message the evening before each work day.",
+                              date=tr.date(first, "full")))
