@@ -3,6 +3,12 @@
 Three residents use the bot in their own language; each chat is printed as that person sees it.
 Time is an input: the demo plays on a fixed working day (bot/testing/moments.py), so it shows the
 same thing at 3 a.m. on a Sunday as at 11:00 on a Tuesday.
+
+Machine translation goes to the demo's stand-in translator: a small LibreTranslate-speaking
+server on 127.0.0.1 (bot/testing/fake_translate.py) that knows the demo's own sentences
+(bot/cli/demo_words.py), so the Arabic and Turkish words land on the Dutch cards in Dutch, and
+the staff's Dutch answers reach Amina in Arabic and Mehmet in Turkish. It replaces whatever the
+site file names (the speech service too), so the demo never reaches a real service.
 """
 
 from __future__ import annotations
@@ -11,11 +17,26 @@ import logging
 import tempfile
 from pathlib import Path
 
-from bot.config import SiteConfig
+from bot.cli.demo_words import (
+    AMINA_QUESTION,
+    AMINA_REPORT,
+    DEMO_WORDS,
+    FATIMA_ANSWER,
+    FATIMA_REPLY,
+    JOOST_REPLY,
+    MEHMET_HELP,
+)
+from bot.config import SiteConfig, Speech, Translation
 from bot.i18n import language_name
+from bot.testing.fake_api import JSONDict
+from bot.testing.fake_translate import FakeTranslateServer
 from bot.testing.harness import WORKDAY_11, BotHarness, ResidentChat, workday_clock
 
 WIDTH = 72
+# The stand-in answers from 127.0.0.1 at once; the limit only matters if something is wrong.
+STAND_IN_TIMEOUT = 2.0
+STAND_IN = ("Translation: the demo's stand-in translator on 127.0.0.1 (canned sentences; "
+            "configure LibreTranslate in the site file for real use)")
 
 
 def banner(title: str) -> str:
@@ -27,7 +48,7 @@ async def amina_reports_noise(h: BotHarness) -> ResidentChat:
     tr = h.tr("ar")
     await amina.tap_menu(tr._("Report a problem"))
     await amina.press(tr._("Noise"))
-    await amina.send("موسيقى عالية كل ليلة بعد منتصف الليل في الطابق الرابع")
+    await amina.send(AMINA_REPORT)
     await amina.photo()
     await amina.press(tr._("Next"))
     await amina.press("Zambesidreef")
@@ -44,7 +65,7 @@ async def mehmet_asks_help_with_debts(h: BotHarness) -> ResidentChat:
     tr = h.tr("tr")
     await mehmet.tap_menu(tr._("Ask for help"))
     await mehmet.press(tr._("Money and debts"))
-    await mehmet.send("Elektrik faturasını ödeyemiyorum. Mektupları anlamıyorum.")
+    await mehmet.send(MEHMET_HELP)
     await mehmet.press(tr._("Next"))
     await mehmet.press(tr._("A phone call"))
     await mehmet.contact("+31612345678")
@@ -68,31 +89,76 @@ async def els_asks_a_question(h: BotHarness) -> ResidentChat:
     return els
 
 
-async def partner_handles_amina(h: BotHarness, amina: ResidentChat) -> list[str]:
+def newest(h: BotHarness, chat_id: int, since: int) -> JSONDict:
+    """The first bot message in a chat after the first `since` ones: what a reply goes to."""
+    sent = h.fake.sent_to(chat_id)
+    if len(sent) <= since:
+        raise RuntimeError(f"the demo expected a new message in chat {chat_id}")
+    return sent[since]
+
+
+async def resident_replies(h: BotHarness, resident: ResidentChat, to: JSONDict,
+                           text: str) -> None:
+    """The resident answers a message with Telegram's "reply" (swipe left on it)."""
+    await h.feed(h.updates.text(resident.person, text, chat_id=resident.chat_id,
+                                reply_to=int(to["message_id"])))
+
+
+async def partner_handles_amina(h: BotHarness, amina: ResidentChat) -> None:
     """The housing corporation's group: the card, a claim, a quick reply that reaches Amina in
-    Arabic, the resolution, and Amina's answer."""
+    Arabic, Fatima's own words, Amina's question and Fatima's answer, each reaching the other
+    in their own language, the resolution, and Amina's answer."""
     group = h.group("woningcorporatie")
     fatima = h.staff("woningcorporatie", "Fatima")
     ntr = h.tr(h.services.site.partner("woningcorporatie").language)
-    before = len(h.fake.sent_to(amina.chat_id))
     ref = (await h.store.tickets.for_resident(amina.person.id))[0].ref
     await fatima.press(group.card(ref), ntr._("Claim"))
     await fatima.press(group.card(ref), ntr._("Quick reply"))
     await fatima.press_newest("…")  # "We will come by on …": pick a day
     days = [b for m in group.messages()[-1:] for b in group.buttons(m)]
     await fatima.press_newest(days[1])
-    await fatima.reply(group.card(ref), "Wij nemen ook een geluidsmeter mee.")
+    seen = len(h.fake.sent_to(amina.chat_id))
+    await fatima.reply(group.card(ref), FATIMA_REPLY)
+    reply = newest(h, amina.chat_id, seen)  # Fatima's words, as they reached Amina
+    seen = len(h.fake.sent_to(group.chat_id))
+    await resident_replies(h, amina, reply, AMINA_QUESTION)
+    question = newest(h, group.chat_id, seen)  # Amina's question, as it reached the group
+    await fatima.reply(question, FATIMA_ANSWER)
     await fatima.press(group.card(ref), ntr._("Resolve"))
     await amina.press("👍")
-    return [str(m.get("text", "")) for m in h.fake.sent_to(amina.chat_id)[before:]]
+
+
+async def werk_inkomen_answers_mehmet(h: BotHarness, mehmet: ResidentChat) -> str:
+    """Werk & Inkomen's group: Joost answers Mehmet on the card in Dutch (the first answer
+    picks the request up); Mehmet reads it in Turkish. Returns the partner's id."""
+    ticket = (await h.store.tickets.for_resident(mehmet.person.id))[0]
+    joost = h.staff(ticket.partner_id, "Joost")
+    await joost.reply(h.group(ticket.partner_id).card(ticket.ref), JOOST_REPLY)
+    return str(ticket.partner_id)
+
+
+def stand_in(site: SiteConfig, server: FakeTranslateServer) -> SiteConfig:
+    """The site with the stand-in as its translator (and speech service): never a real one."""
+    return site.model_copy(update={
+        "translation": Translation(provider="libretranslate", url=server.url,
+                                   timeout=STAND_IN_TIMEOUT),
+        "speech": Speech(provider="openai", url=server.url)})
+
+
+def since(before: str, after: str) -> str:
+    """What a chat shows now that it did not before (the whole chat if older lines changed)."""
+    return after[len(before):].lstrip("\n") if after.startswith(before) else after
 
 
 async def run_demo(site: SiteConfig) -> int:
     logging.getLogger().setLevel(logging.WARNING)
-    with tempfile.TemporaryDirectory(prefix="buurtbot-demo-") as tmp:
+    with tempfile.TemporaryDirectory(prefix="buurtbot-demo-") as tmp, \
+            FakeTranslateServer(DEMO_WORDS) as server:
         print(f"The demo plays on {WORKDAY_11:%A} {WORKDAY_11.day} {WORKDAY_11:%B %Y, %H:%M} "
               f"({WORKDAY_11.tzinfo}), whatever the time is now.")
-        async with BotHarness.start(Path(tmp) / "demo.db", site, clock=workday_clock()) as h:
+        print(STAND_IN)
+        async with BotHarness.start(Path(tmp) / "demo.db", stand_in(site, server),
+                                    clock=workday_clock()) as h:
             scenes = [
                 ("Amina (العربية) reports noise", amina_reports_noise),
                 ("Mehmet (Türkçe) asks for help with debts", mehmet_asks_help_with_debts),
@@ -104,12 +170,22 @@ async def run_demo(site: SiteConfig) -> int:
                 chats.append(chat)
                 print(banner(f"{title}: the chat as {chat.person.first_name} sees it"))
                 print(chat.transcript())
-            later = await partner_handles_amina(h, chats[0])
+            amina, mehmet = chats[0], chats[1]
+            before = amina.transcript()
+            await partner_handles_amina(h, amina)
             group = h.group("woningcorporatie")
-            print(banner("The group of Woningcorporatie: Fatima claims, answers and resolves"))
+            print(banner("The group of Woningcorporatie (Nederlands): Fatima claims, answers "
+                         "and resolves"))
             print(group.transcript())
-            print(banner("What Amina receives meanwhile, in Arabic"))
-            print("\n".join(later))
+            print(banner("Amina's chat meanwhile, as she sees it (العربية)"))
+            print(since(before, amina.transcript()))
+            before = mehmet.transcript()
+            partner = h.services.site.partner(await werk_inkomen_answers_mehmet(h, mehmet))
+            print(banner(f"The group of {partner.name} ({language_name(partner.language)}): "
+                         "Joost answers Mehmet"))
+            print(h.group(partner.id).transcript())
+            print(banner("Mehmet's chat meanwhile, as he sees it (Türkçe)"))
+            print(since(before, mehmet.transcript()))
             tickets = [t for chat in chats
                        for t in await h.store.tickets.for_resident(chat.person.id)]
             print(banner("Stored requests and where they went"))
