@@ -70,6 +70,15 @@ async def plan(h: BotHarness, tmp_path: Path) -> None:
     await apply_planning(h.store.db, days, h.clock(), Policy(h.services.site))
 
 
+async def planned(h: BotHarness, tmp_path: Path) -> tuple[ResidentChat, ResidentChat]:
+    """Amina (Arabic) in 12-B and Piet (Dutch) in 14, and the planning with its notes."""
+    amina, piet = await h.onboard("Amina", "ar"), await h.onboard("Piet", "nl")
+    await link(h, amina, 12, "B")
+    await link(h, piet, 14)
+    await plan(h, tmp_path)
+    return amina, piet
+
+
 def eve_text(h: BotHarness, chat: ResidentChat) -> dict[str, Any]:
     got = h.fake.last_message(chat.chat_id)
     assert got is not None
@@ -89,10 +98,7 @@ async def at_the_eve(h: BotHarness) -> None:
 async def test_a_note_reaches_an_arabic_resident_translated_with_the_original(
         tmp_path: Path, site: SiteConfig, server: FakeTranslateServer) -> None:
     async with harness(tmp_path, site, server) as h:
-        amina, piet = await h.onboard("Amina", "ar"), await h.onboard("Piet", "nl")
-        await link(h, amina, 12, "B")
-        await link(h, piet, 14)
-        await plan(h, tmp_path)
+        amina, piet = await planned(h, tmp_path)
         await at_the_eve(h)
         tr = h.tr("ar")
         msg = eve_text(h, amina)
@@ -181,10 +187,7 @@ async def test_a_pair_the_service_lacks_goes_as_written_marked(
 async def test_my_renovation_lists_the_notes_in_the_residents_language(
         tmp_path: Path, site: SiteConfig, server: FakeTranslateServer) -> None:
     async with harness(tmp_path, site, server) as h:
-        amina, piet = await h.onboard("Amina", "ar"), await h.onboard("Piet", "nl")
-        await link(h, amina, 12, "B")
-        await link(h, piet, 14)
-        await plan(h, tmp_path)
+        amina, piet = await planned(h, tmp_path)
         tr = h.tr("ar")
         await amina.tap_menu(tr._("My renovation"))
         text = amina.last_text

@@ -280,12 +280,18 @@ async def test_a_voice_message_on_the_report_is_written_out_under_the_card(
     assert words["reply_to_message"]["message_id"] == card["message_id"]
 
 
+async def voice_while_down(h: BotHarness, server: FakeTranslateServer) -> Ticket:
+    """Ayşe (Turkish) answers with a voice message while the services answer 500."""
+    ayse, ticket = await started(h, "tr")
+    server.fail("500")
+    await ayse.press(h.tr("tr")._("Answer"))
+    await ayse.voice()
+    return ticket
+
+
 async def test_with_the_speech_service_down_the_voice_goes_at_once_and_words_follow(
         th: BotHarness, server: FakeTranslateServer) -> None:
-    ayse, _ = await started(th, "tr")
-    server.fail("500")
-    await ayse.press(th.tr("tr")._("Answer"))
-    await ayse.voice()
+    await voice_while_down(th, server)
     group = th.group(GROUP)
     assert "voice" in group.messages()[-1]  # the voice message itself did not wait
     server.fail(None)
@@ -296,10 +302,7 @@ async def test_with_the_speech_service_down_the_voice_goes_at_once_and_words_fol
 
 async def test_a_voice_message_that_cannot_be_written_out_says_so(
         th: BotHarness, server: FakeTranslateServer) -> None:
-    ayse, ticket = await started(th, "tr")
-    server.fail("500")
-    await ayse.press(th.tr("tr")._("Answer"))
-    await ayse.voice()
+    ticket = await voice_while_down(th, server)
     for _ in range(12):
         th.clock.advance(timedelta(hours=2))
         await th.deliver()
