@@ -37,6 +37,8 @@ SHIPPED: dict[int, tuple[str, str]] = {
     14: ("cancel_stale_promises",
          "769b23e75ba8fde1378f6b777ac1a34fa65b2bcd11a9f8aa543bdd58f260d3b7"),
     15: ("events_erase_texts", "60b2725f748af4dd955130bffa06437700b229dc06efac004a3abb3f41592343"),
+    16: ("ticket_description_lang",
+         "94ee241f352c49e0e60a02872aba0f6df4d8844ea3ed8592151b298d4e896f2e"),
 }
 
 

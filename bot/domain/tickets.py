@@ -114,6 +114,7 @@ class Ticket:
     contacted_at: datetime | None = None
     resident_notified_at: datetime | None = None  # the bot's last own message (one a day)
     resident_news_at: datetime | None = None  # the last message of any kind about it
+    description_lang: str | None = None  # see NewTicket
 
 
 @dataclass
@@ -135,6 +136,8 @@ class NewTicket:
     contact: str | None = None
     phone: str | None = None
     contact_lang: str | None = None
+    # the description's language when not the resident's own words (the bot wrote it)
+    description_lang: str | None = None
 
     def attachments_json(self) -> str:
         return json.dumps([a.to_json() for a in self.attachments])

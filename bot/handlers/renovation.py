@@ -94,7 +94,7 @@ async def on_work_day_answer(turn: Turn, press: Press) -> None:
         kind=Kind.HELP, category=category, partner_id=partner_id, lang=turn.lang,
         description=f"{work_label(gtr, wd.work)}: {gtr.date(wd.day, 'full')}, {hours(gtr, wd)}",
         location=json.dumps({"text": found.home.address}), first_name=turn.first_name,
-        contact="message",
+        contact="message", description_lang=gtr.lang,
     )
     ticket = await intake.submit(services, new)
     await show_menu(turn, "\n".join([

@@ -58,7 +58,8 @@ class Delivery:
                  forums: set[int] | None = None, translator: Translator | None = None,
                  transcriber: Transcriber | None = None) -> None:
         self.bot = bot
-        self.translating = Translating(store, translator or NoTranslator(), notifier.i18n)
+        self.translating = Translating(store, translator or NoTranslator(), notifier.i18n,
+                                       notifier.site.languages)
         self.speech = Speech(bot, store, notifier, transcriber or NoTranscriber(), self.wake)
         self.store = store
         self.notifier = notifier

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -36,6 +37,7 @@ from bot.translate import (
     UnsupportedLanguage,
 )
 from bot.translate.cache import cached_translate
+from bot.translate.detect import source_language
 
 log = logging.getLogger(__name__)
 # a message shown untranslated because the service was down: edited again after 30 s, 60 s, ...
@@ -57,8 +59,10 @@ def relay_words(head: str, body: str, source: str, target: str, user_id: int | N
 
 
 class Translating:
-    def __init__(self, store: Store, translator: Translator, i18n: I18n) -> None:
+    def __init__(self, store: Store, translator: Translator, i18n: I18n,
+                 languages: Sequence[str] = ()) -> None:
         self.store = store
+        self.languages = list(languages)  # the site's: a text's language is one of these
         self.translator = translator
         self.i18n = i18n
         self._resting_until: datetime | None = None
@@ -110,9 +114,13 @@ class Translating:
     # -- cards -------------------------------------------------------------------------------
     async def card(self, ticket: Ticket, group_lang: str, item: OutItem) -> Words | None:
         """The resident's description in the group's language, or why not (None: shown as
-        written, the same language, no words, or translation switched off)."""
-        source = ticket.lang
-        if not ticket.description or not source or source == group_lang or not self.on:
+        written, the same language, no words, or translation switched off). The source is
+        the resident's language unless the letters say otherwise, or the bot wrote it."""
+        if not ticket.description or not ticket.lang or not self.on:
+            return None
+        source = ticket.description_lang or source_language(
+            ticket.description, ticket.lang, self.languages or [ticket.lang])
+        if source == group_lang:
             return None
         words = await self.words(ticket.description, source, group_lang, ticket.resident_id,
                                  f"card of ticket {ticket.id}")

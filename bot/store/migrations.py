@@ -342,6 +342,12 @@ MIGRATIONS: tuple[Migration, ...] = (
                   AND NEW.data = json_remove(OLD.data, '$.text', '$.note'))
         BEGIN SELECT RAISE(ABORT, 'ticket_events is append-only'); END;
     """),
+    # 16: the language a ticket's description is written in, when it is not the resident's own
+    # words (a renovation answer is written by the bot in the partner's language; NULL: the
+    # resident's chosen language, or what the letters say): the card translates from this
+    Migration(16, "ticket_description_lang", """
+    ALTER TABLE tickets ADD COLUMN description_lang TEXT;
+    """),
 )
 
 # The first migration recorded in schema_migrations (it creates the table).

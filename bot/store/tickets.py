@@ -29,7 +29,7 @@ COLUMNS = (
     "id, ref, resident_id, kind, category, partner_id, description, attachments, building,"
     " location, anonymous, first_name, contact, phone, contact_lang, lang, status, created_at,"
     " updated_at, closed_at, claimed_by, claimed_name, pseudonym, claim_due, contact_due,"
-    " resolve_due, contacted_at, resident_notified_at, resident_news_at"
+    " resolve_due, contacted_at, resident_notified_at, resident_news_at, description_lang"
 )
 
 
@@ -49,6 +49,7 @@ def _ticket(row: aiosqlite.Row) -> Ticket:
         resolve_due=parse(row["resolve_due"]), contacted_at=parse(row["contacted_at"]),
         resident_notified_at=parse(row["resident_notified_at"]),
         resident_news_at=parse(row["resident_news_at"]),
+        description_lang=row["description_lang"],
     )
 
 
@@ -134,13 +135,13 @@ async def insert(tx: aiosqlite.Connection, new: NewTicket,
     cur = await tx.execute(
         "INSERT INTO tickets (resident_id, draft_key, kind, category, partner_id,"
         " description, attachments, building, location, anonymous, first_name, contact,"
-        " phone, contact_lang, lang, status, created_at, updated_at, pseudonym)"
-        " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        " phone, contact_lang, lang, status, created_at, updated_at, pseudonym,"
+        " description_lang) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         (new.resident_id, new.draft_key, new.kind.value, new.category, new.partner_id,
          new.description, new.attachments_json(), new.building, new.location,
          int(new.anonymous), None if new.anonymous else new.first_name, new.contact,
          new.phone, new.contact_lang, new.lang, Status.OPEN.value, now, now,
-         secrets.token_hex(2).upper()),
+         secrets.token_hex(2).upper(), new.description_lang),
     )
     ticket_id = cur.lastrowid
     assert ticket_id is not None

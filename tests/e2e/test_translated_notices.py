@@ -202,3 +202,20 @@ async def test_my_renovation_lists_the_notes_in_the_residents_language(
         await amina.tap_menu(tr._("My renovation"))
         assert f"({tr.insert(ARABIC)})" in amina.last_text  # from the cache, no service needed
         assert server.counts["/translate"] == 1
+
+
+async def test_a_renovation_answer_reaches_the_card_as_the_bot_wrote_it_not_translated(
+        tmp_path: Path, site: SiteConfig, server: FakeTranslateServer) -> None:
+    """"I am not home that day" from an Arabic resident: the bot writes the card's words in
+    the group's language, so nothing is machine translated (from the wrong language)."""
+    async with harness(tmp_path, site, server) as h:
+        amina, _ = await planned(h, tmp_path)
+        await at_the_eve(h)
+        asked = server.counts["/translate"]
+        await amina.press(h.tr("ar")._("I am not home that day"))
+        [ticket] = await h.store.tickets.for_resident(amina.person.id)
+        assert ticket.description_lang == "nl"
+        text = h.group("woningcorporatie").card(ticket.ref)["text"]
+        assert f"💬 {isolate(ticket.description)}" in text
+        assert "🌐" not in text
+        assert server.counts["/translate"] == asked
