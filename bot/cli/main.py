@@ -130,6 +130,17 @@ def main(argv: list[str] | None = None, *, clock: Clock = utcnow) -> int:
     plan = sub.add_parser("import-schedule", help="import the contractor's planning (CSV)")
     plan.add_argument("csv", help="columns: address,date,start,end,work,notes")
     plan.add_argument("--config", help="site TOML")
+    backup = sub.add_parser("backup", help="a consistent copy of the database, also while the "
+                                           "bot runs (README: Backups and restore)")
+    backup.add_argument("path", help="file to write, or a folder for a dated name "
+                                     "(buurtbot-<UTC time>.db)")
+    backup.add_argument("--db", help="the database to copy (default: BUURTBOT_DB, see README)")
+    backup.add_argument("--force", action="store_true", help="overwrite an existing file")
+    restore = sub.add_parser("restore", help="check a backup and put it in place of the "
+                                             "database (stop the bot first)")
+    restore.add_argument("backup", help="a file made by `buurtbot backup`")
+    restore.add_argument("--db", help="the database to replace (default: BUURTBOT_DB)")
+    restore.add_argument("--yes", action="store_true", help="do not ask (scripts)")
     args = parser.parse_args(argv)
     if args.command == "check-config":  # needs no settings
         setup_logging()
@@ -151,6 +162,13 @@ def main(argv: list[str] | None = None, *, clock: Clock = utcnow) -> int:
 
         say_database(settings)
         return asyncio.run(run_homes_command(args, settings, clock))
+    if args.command in ("backup", "restore"):
+        from bot.cli.backup import run_backup_command
+
+        if args.db:  # made absolute as BUURTBOT_DB is, so every message names one file
+            settings = settings.model_copy(update={"db": Path(args.db).expanduser().absolute()})
+        say_database(settings)
+        return asyncio.run(run_backup_command(args, settings, clock))
     if args.command is None:  # plain `buurtbot`: the real bot with a token, else the demo
         if settings.token is not None:
             args.config = None
