@@ -446,7 +446,8 @@ async def test_sigkill_storm_during_a_burst_of_reports(server: FakeTelegramServe
             bot.start()
 
     killing = asyncio.create_task(killer())
-    stories = [f"Loud music in the night, flat {i}" for i in range(len(people))]
+    # no "flat 3" in them: an anonymous report naming a home is held for a hint first
+    stories = [f"Loud music in the night, story {i}" for i in range(len(people))]
     try:
         refs = await asyncio.wait_for(asyncio.gather(
             *(p.report_noise(s) for p, s in zip(people, stories, strict=True))), timeout=240)

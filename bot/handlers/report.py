@@ -1,4 +1,9 @@
-"""Report a problem: category -> what happened -> where -> anonymous? -> check -> reference."""
+"""Report a problem: category -> what happened -> where -> anonymous? -> check -> reference.
+
+An anonymous report whose words or voice could still say who the resident is (a phone number,
+a name, a house number, ...: bot/domain/identifying.py) is not sent at the first Send: the
+resident is shown what was found, and sends it anyway, retypes the words, or removes the voice
+message. Nothing of the draft is lost either way."""
 
 from __future__ import annotations
 
@@ -6,11 +11,12 @@ import json
 
 from telegram import Message
 
+from bot.domain.identifying import Detail, DetailKind, identifying_details
 from bot.domain.routing import route
 from bot.domain.tickets import Attachment, Kind, NewTicket
 from bot.handlers import describe, flow
 from bot.handlers.common import Turn, in_rows, inline
-from bot.handlers.emergency import warn_once
+from bot.handlers.emergency import signals_danger, warn_once
 from bot.handlers.flow import Flow, Step
 from bot.handlers.menu import show_menu
 from bot.i18n import N_
@@ -156,10 +162,122 @@ async def ask_summary(turn: Turn, draft: Draft) -> None:
 async def press_summary(turn: Turn, draft: Draft, value: str) -> None:
     if value == "change":
         await flow.goto(turn, draft, "change")
+    elif value == "send" and needs_check(draft):
+        await flow.goto(turn, draft, "check")
     elif value == "send":
         await submit(turn, draft)
     else:
         await flow.ask_again(turn, draft)
+
+
+# -- before an anonymous report goes: what in it could still say who the resident is -----------
+DETAIL_LABELS = {
+    DetailKind.PHONE: N_("a phone number: {value}"),
+    DetailKind.EMAIL: N_("an e-mail address: {value}"),
+    DetailKind.HOUSE_NUMBER: N_("a house number: {value}"),
+    DetailKind.NAME: N_("a name: {value}"),
+    DetailKind.PLATE: N_("a licence plate: {value}"),
+    DetailKind.BANK_ACCOUNT: N_("a bank account number: {value}"),
+}
+
+
+def found_details(draft: Draft) -> list[Detail]:
+    """What in the resident's own words (typed, captions, retyped) could identify them, each
+    thing once."""
+    seen: set[tuple[DetailKind, str]] = set()
+    found = []
+    for detail in identifying_details(describe.description(draft)):
+        key = (detail.kind, " ".join(detail.text.split()).casefold())
+        if key not in seen:
+            seen.add(key)
+            found.append(detail)
+    return found
+
+
+def voice_count(draft: Draft) -> int:
+    return sum(1 for f in describe.parts(draft)[1] if f.get("type") == "voice")
+
+
+def needs_check(draft: Draft) -> bool:
+    """Anonymous, and the words or a voice could still tell the partner who it is."""
+    return bool(draft.data.get("anonymous")) and bool(found_details(draft) or voice_count(draft))
+
+
+async def ask_check(turn: Turn, draft: Draft) -> None:
+    tr = turn.tr
+    if not needs_check(draft):  # nothing (left) to point out: the summary, where Send is
+        await flow.goto(turn, draft, "summary")
+        return
+    details, voices = found_details(draft), voice_count(draft)
+    lines = ["⚠️ " + tr._("You chose anonymous. But this can tell the organisation who you "
+                         "are:"), ""]
+    lines += ["• " + tr._(DETAIL_LABELS[d.kind], value=" ".join(d.text.split()))
+              for d in details]
+    if voices:
+        lines.append("• 🎤 " + tr._("your voice in the voice message: people can recognise "
+                                   "a voice"))
+    lines += ["", tr._("Send it anyway, or change it first?")]
+    rows = [[turn.flow_button(draft, "✅ " + tr._("Send anyway"), "send")]]
+    if details:
+        rows.append([turn.flow_button(draft, "✏️ " + tr._("Change my text"), "retype")])
+    if voices:
+        remove = (tr._("Remove the voice message") if voices == 1
+                  else tr._("Remove the voice messages"))
+        rows.append([turn.flow_button(draft, "🗑️ " + remove, "unvoice")])
+    await turn.say("\n".join(lines), inline(*rows, [flow.cancel_button(turn, draft)]))
+
+
+async def press_check(turn: Turn, draft: Draft, value: str) -> None:
+    if value == "send":
+        await submit(turn, draft)
+    elif value == "retype" and found_details(draft):
+        await flow.goto(turn, draft, "retype")
+    elif value == "unvoice" and voice_count(draft):
+        files = describe.parts(draft)[1]
+        files[:] = [f for f in files if f.get("type") != "voice"]
+        if describe.has_content(draft):
+            await flow.goto(turn, draft, "summary")
+        else:  # the voice message was all there was: tell again what happened
+            draft.data["editing"] = True
+            await flow.goto(turn, draft, "describe")
+    else:
+        await flow.ask_again(turn, draft)
+
+
+async def ask_retype(turn: Turn, draft: Draft) -> None:
+    tr = turn.tr
+    rows = []
+    if describe.parts(draft)[1]:  # photos stay: the report can go without words
+        rows.append([turn.flow_button(draft, "🗑️ " + tr._("Remove my text"), "drop")])
+    rows.append([turn.flow_button(draft, "⬅️ " + tr._("Back"), "back")])
+    await turn.say("✏️ " + tr._("Type what happened again, without these details.") + "\n"
+                   + tr._("The rest of your report is kept."), inline(*rows))
+
+
+async def press_retype(turn: Turn, draft: Draft, value: str) -> None:
+    if value == "drop" and describe.parts(draft)[1]:
+        describe.parts(draft)[0].clear()
+    await flow.goto(turn, draft, "summary")
+
+
+async def message_retype(turn: Turn, draft: Draft, message: Message) -> None:
+    """The new words replace all the old ones (captions too); photos and the rest stay."""
+    tr = turn.tr
+    if message.text is None:
+        await turn.say(tr._("Please type your text, or choose a button."))
+        return
+    text = clean_user_text(message.text)
+    if not text:
+        await turn.say(tr._("Your message is empty. Please type a few words."))
+        return
+    if len(text) > describe.MAX_TEXT:
+        await turn.say(tr._("That is too long. Please keep it shorter than {n} characters.",
+                            n=describe.MAX_TEXT))
+        return
+    describe.parts(draft)[0][:] = [text]
+    if signals_danger(turn, text):
+        await warn_once(turn, draft)
+    await flow.goto(turn, draft, "summary")
 
 
 async def submit(turn: Turn, draft: Draft) -> None:
@@ -207,6 +325,8 @@ REPORT = Flow(
         "floor": Step(ask_floor, press_floor),
         "anonymous": Step(ask_anonymous, press_anonymous),
         "summary": Step(ask_summary, press_summary),
+        "check": Step(ask_check, press_check),
+        "retype": Step(ask_retype, press_retype, message_retype),
         "change": flow.change_step([
             ("category", N_("Problem"), "category"), ("describe", N_("What happened"), "describe"),
             ("where", N_("Where"), "where"), ("anon", N_("Anonymous"), "anonymous"),

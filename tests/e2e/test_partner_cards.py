@@ -50,6 +50,8 @@ async def report(h: BotHarness, chat: ResidentChat, lang: str, *, category: str 
                          if floor is not None else tr._("Skip"))
     await chat.press(tr._("Anonymous") if anonymous else tr._("With my first name"))
     await chat.press(tr._("Send"))
+    if anonymous and voice:  # a voice can be recognised: told before it goes
+        await chat.press(tr._("Send anyway"))
     return (await h.store.tickets.for_resident(chat.person.id))[0]
 
 

@@ -28,6 +28,10 @@ async def test_arabic_resident_reports_noise_anonymously(h: BotHarness) -> None:
     assert "موسيقى عالية كل ليلة" in summary
     assert tr._("Anonymous: yes") in summary
     await amina.press(tr._("Send"))
+    # anonymous with a voice message: she is told a voice can be recognised before it goes
+    assert tr._("your voice in the voice message: people can recognise a voice") in amina.last_text
+    assert await h.store.tickets.for_resident(amina.person.id) == []
+    await amina.press(tr._("Send anyway"))
 
     [ticket] = await h.store.tickets.for_resident(amina.person.id)
     assert ticket.kind == Kind.NUISANCE and ticket.category == "noise"
