@@ -39,6 +39,8 @@ SHIPPED: dict[int, tuple[str, str]] = {
     15: ("events_erase_texts", "60b2725f748af4dd955130bffa06437700b229dc06efac004a3abb3f41592343"),
     16: ("ticket_description_lang",
          "94ee241f352c49e0e60a02872aba0f6df4d8844ea3ed8592151b298d4e896f2e"),
+    17: ("transfer_asks", "e4dc5fd1ac34aba0c8bbfc253588942cd9264ec6299135b495146db713c52158"),
+    18: ("retention", "451f92717a67d6a68539c72f01fb4ef88eaf5d10564fa6ceafa59445bde18344"),
 }
 
 

@@ -26,6 +26,7 @@ def privacy_text(turn: Turn) -> str:
              "If you chose anonymous, they do not see who you are."),
         tr.ngettext("How long: we delete a request {n} day after it is closed.",
                     "How long: we delete a request {n} days after it is closed.", days),
+        tr._("A request that has had no news for that long is closed and deleted too."),
         tr._("You can get a copy of your data, or delete it, with the buttons below."),
     ])
 

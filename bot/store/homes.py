@@ -8,7 +8,9 @@ from __future__ import annotations
 
 import secrets
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
+
+import aiosqlite
 
 from bot.store.clock import Clock, iso
 from bot.store.db import Database
@@ -167,3 +169,9 @@ class Homes:
             " JOIN homes h ON h.id = r.home_id WHERE r.user_id = ? ORDER BY r.linked_at",
             (user_id,))
         return [Home(*r) for r in rows]
+
+
+async def purge_attempts(tx: aiosqlite.Connection, before: datetime) -> int:
+    """Wrong codes tried before `before`: only the last hour counts (MAX_FAILED)."""
+    cur = await tx.execute("DELETE FROM link_attempts WHERE at < ?", (iso(before),))
+    return cur.rowcount

@@ -348,6 +348,45 @@ MIGRATIONS: tuple[Migration, ...] = (
     Migration(16, "ticket_description_lang", """
     ALTER TABLE tickets ADD COLUMN description_lang TEXT;
     """),
+    # 17: a help request goes to another partner only with the resident's permission: the
+    # question asked and its answer ('yes', 'no'; NULL while open; 'stale' when the request
+    # changed before they answered). The note is the staff member's handover note.
+    Migration(17, "transfer_asks", """
+    CREATE TABLE transfer_asks (
+        id          INTEGER PRIMARY KEY,
+        ticket_id   INTEGER NOT NULL REFERENCES tickets(id),
+        from_partner TEXT NOT NULL,
+        to_partner  TEXT NOT NULL,
+        note        TEXT NOT NULL,
+        actor       TEXT NOT NULL,
+        actor_name  TEXT NOT NULL,
+        asked_at    TEXT NOT NULL,
+        answer      TEXT,
+        answered_at TEXT
+    );
+    CREATE INDEX transfer_asks_ticket ON transfer_asks(ticket_id);
+    """),
+    # 18: retention over every table (bot/store/retention.py). A request nobody acted on for
+    # retention_days is closed, its partner warned first: the warning row holds the last news
+    # it was about and when the request closes unless someone acts. The indexes find the closed
+    # requests whose content is still there, and a request's messages, without a table scan.
+    # Requests erased by an older bot's retention kept the texts of notes and handovers in their
+    # history, and in the resident's chat which message was about them: both go now.
+    Migration(18, "retention", """
+    CREATE TABLE retention_warnings (
+        ticket_id   INTEGER PRIMARY KEY REFERENCES tickets(id) ON DELETE CASCADE,
+        quiet_since TEXT NOT NULL,
+        closes_at   TEXT NOT NULL,
+        warned_at   TEXT NOT NULL
+    );
+    CREATE INDEX tickets_closed_content ON tickets(closed_at) WHERE resident_id IS NOT NULL;
+    CREATE INDEX outbox_ticket ON outbox(ticket_id) WHERE ticket_id IS NOT NULL;
+    UPDATE ticket_events SET data = json_remove(data, '$.text', '$.note')
+     WHERE ticket_id IN (SELECT id FROM tickets WHERE resident_id IS NULL)
+       AND (json_type(data, '$.text') IS NOT NULL OR json_type(data, '$.note') IS NOT NULL);
+    DELETE FROM ticket_messages WHERE chat_id > 0
+       AND ticket_id IN (SELECT id FROM tickets WHERE resident_id IS NULL);
+    """),
 )
 
 # The first migration recorded in schema_migrations (it creates the table).

@@ -166,3 +166,26 @@ async def mark_undeliverable(tx: aiosqlite.Connection, item_id: int, error: str)
     await tx.execute(
         "UPDATE outbox SET status = 'undeliverable', attempts = attempts + 1,"
         " last_error = ? WHERE id = ?", (error[:200], item_id))
+
+
+# -- retention (bot/store/retention.py) ----------------------------------------------------------
+async def purge(tx: aiosqlite.Connection, *, sent_before: datetime,
+                stale_before: datetime) -> int:
+    """Sent messages after a while (their payload is a copy of what the reader already has),
+    and messages that never went out, once they are very old and not about an open request
+    (a blocked resident's or a broken group's, kept for /retry until then)."""
+    cur = await tx.execute("DELETE FROM outbox WHERE status = 'sent' AND sent_at < ?",
+                           (iso(sent_before),))
+    sent = cur.rowcount
+    cur = await tx.execute(
+        "DELETE FROM outbox WHERE status <> 'sent' AND created_at < ? AND (ticket_id IS NULL OR"
+        " ticket_id IN (SELECT id FROM tickets WHERE status IN ('closed', 'withdrawn')))",
+        (iso(stale_before),))
+    return sent + cur.rowcount
+
+
+async def forget_tickets(tx: aiosqlite.Connection, ticket_ids: list[int]) -> int:
+    """Every message about these requests, whatever its state (their content is erased)."""
+    marks = ", ".join("?" * len(ticket_ids))
+    cur = await tx.execute(f"DELETE FROM outbox WHERE ticket_id IN ({marks})", ticket_ids)
+    return cur.rowcount

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 import aiosqlite
@@ -114,3 +115,21 @@ async def chats_with_card(tx: aiosqlite.Connection, ticket_id: int) -> list[int]
     async with tx.execute("SELECT chat_id FROM ticket_threads WHERE ticket_id = ?",
                           (ticket_id,)) as cur:
         return [r[0] for r in await cur.fetchall()]
+
+
+# -- retention (bot/store/retention.py) ----------------------------------------------------------
+async def purge_pending(tx: aiosqlite.Connection, before: datetime) -> int:
+    """Half-finished staff actions (a note never typed) started before `before`."""
+    cur = await tx.execute("DELETE FROM staff_pending WHERE created_at < ?", (iso(before),))
+    return cur.rowcount
+
+
+async def forget_tickets(tx: aiosqlite.Connection, ticket_ids: list[int]) -> int:
+    """Which message in a resident's chat was about these requests, and staff prompts about
+    them. The groups' rows stay, so a reply to an old card still hears that it is closed."""
+    marks = ", ".join("?" * len(ticket_ids))
+    cur = await tx.execute(
+        f"DELETE FROM ticket_messages WHERE ticket_id IN ({marks}) AND chat_id > 0", ticket_ids)
+    pending = await tx.execute(
+        f"DELETE FROM staff_pending WHERE ticket_id IN ({marks})", ticket_ids)
+    return cur.rowcount + pending.rowcount

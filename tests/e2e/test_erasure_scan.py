@@ -45,6 +45,11 @@ async def test_nothing_of_the_resident_is_left_after_erasure(h: BotHarness) -> N
     await amina.send(ANSWER)
     await jan.press(group.card(ticket.ref), h.tr("nl")._("Add note"))
     await jan.reply(group.messages()[-1], "Amina Haddad, 0612345678: bellen na vijf uur")
+    # a handover whose note names her: the note travels in the new group's message
+    await jan.press(group.card(ticket.ref), "🔁 " + h.tr("nl")._("Transfer"))
+    await jan.press_newest(h.services.site.partner_name("buurtbemiddeling"))
+    await jan.reply(group.messages()[-1], "Graag bemiddelen, Amina Haddad belt na vijf uur")
+    assert "Amina Haddad" in " ".join(h.group("buurtbemiddeling").texts())
     assert traces(await everything(h), amina)  # the scan finds them while they are there
     tr = h.tr("nl")
     await amina.tap_menu(tr._("Privacy"))
