@@ -52,6 +52,23 @@ class Policy:
             resolve=add_hours(start, rule.resolve, self.week, calendar=cal),
         )
 
+    def contact_time(self, category: str, claimed_at: datetime) -> datetime:
+        """When the claimer of a request claimed at `claimed_at` is reminded to contact the
+        resident, counted from the claim: the hours the rule gives between claiming and first
+        contact (the whole first-contact time when it gives none)."""
+        rule = self.site.deadline_rule(category)
+        hours = rule.first_contact - rule.claim
+        return add_hours(claimed_at, hours if hours > 0 else rule.first_contact, self.week,
+                         calendar=rule.calendar)
+
+    def contact_reminder_at(self, category: str, deadline: datetime,
+                            claimed_at: datetime) -> datetime:
+        """The "no contact yet" reminder: at the first-contact deadline, or, for a request
+        claimed so late that the claimer would get less time than the rule gives, that long
+        after the claim (a request claimed after its deadline is not reminded the moment it is
+        picked up, nor never)."""
+        return max(deadline, self.contact_time(category, claimed_at))
+
     def staff_time(self, moment: datetime) -> datetime:
         """Staff are nudged only inside working hours."""
         return self.week.next_working_moment(moment)

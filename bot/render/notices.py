@@ -51,10 +51,14 @@ def window(tr: Translator, wd: WorkDay) -> str:
     return tr.insert(f"{tr.time(wd.start)}–{tr.time(wd.end)}")
 
 
-def eve_notice(tr: Translator, wd: WorkDay, work: str) -> Notice:
-    lines = ["🔨 " + tr._("Tomorrow, {date}, the workers come for: {work}. Time: {window}.",
-                         date=tr.date(wd.day, "full"), work=work, window=window(tr, wd)),
-             tr._(PREPARE.get(wd.work, PREPARE["other"]))]
+def eve_notice(tr: Translator, wd: WorkDay, work: str, *, today: bool = False) -> Notice:
+    """The evening before a work day; `today`: it reaches the resident on the day itself (the
+    bot was down that evening, or the day was planned after it)."""
+    values = {"date": tr.date(wd.day, "full"), "work": work, "window": window(tr, wd)}
+    when = (tr._("Today, {date}, the workers come for: {work}. Time: {window}.", **values)
+            if today else
+            tr._("Tomorrow, {date}, the workers come for: {work}. Time: {window}.", **values))
+    lines = ["🔨 " + when, tr._(PREPARE.get(wd.work, PREPARE["other"]))]
     return Notice("\n".join(lines), answer_buttons(tr, wd.id), note=wd.notes)
 
 
@@ -75,7 +79,17 @@ def change_notice(tr: Translator, wd: WorkDay, work: str) -> Notice:
                               window=window(tr, wd)), answer_buttons(tr, wd.id))
 
 
-def week_notice(tr: Translator, first: date) -> Notice:
-    return Notice("📅 " + tr._("In one week, on {date}, the works in your home start. You get a "
-                              "message the evening before each work day.",
-                              date=tr.date(first, "full")))
+def week_notice(tr: Translator, first: date, days: int = 7) -> Notice:
+    """The first notice of a home's works, `days` before its first day as the resident reads
+    it: a week before, or later when the planning came late or the bot was down."""
+    day = tr.date(first, "full")
+    if days == 7:
+        text = tr._("In one week, on {date}, the works in your home start. You get a message "
+                    "the evening before each work day.", date=day)
+    elif days == 1:
+        text = tr._("Tomorrow, {date}, the works in your home start. You get a message the "
+                    "evening before each work day.", date=day)
+    else:
+        text = tr._("On {date}, the works in your home start. You get a message the evening "
+                    "before each work day.", date=day)
+    return Notice("📅 " + text)

@@ -14,6 +14,7 @@ from typing import Any
 
 import aiosqlite
 
+from bot.domain.tickets import Action
 from bot.store.clock import iso, iso_ceil, parse
 from bot.store.db import Database
 
@@ -32,6 +33,19 @@ async def schedule(tx: aiosqlite.Connection, now: datetime, *, kind: str, due_at
     await tx.execute(
         "INSERT OR IGNORE INTO due (ticket_id, kind, due_at, data, dedupe_key, created_at)"
         " VALUES (?, ?, ?, ?, ?, ?)",
+        (ticket_id, kind, iso_ceil(due_at), json.dumps(data), dedupe, iso(now)))
+
+
+async def replan(tx: aiosqlite.Connection, now: datetime, *, kind: str, due_at: datetime,
+                 dedupe: str, ticket_id: int | None = None, **data: Any) -> None:
+    """Like schedule(), for a row that may have been cancelled before under the same key (a
+    work day whose hours changed, or that moved away and back): a cancelled row is planned
+    again; a pending one is kept, and a done one stays done (never twice)."""
+    await tx.execute(
+        "INSERT INTO due (ticket_id, kind, due_at, data, dedupe_key, created_at)"
+        " VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (dedupe_key) DO UPDATE SET"
+        " status = 'pending', due_at = excluded.due_at, data = excluded.data,"
+        " created_at = excluded.created_at WHERE due.status = 'cancelled'",
         (ticket_id, kind, iso_ceil(due_at), json.dumps(data), dedupe, iso(now)))
 
 
@@ -78,3 +92,13 @@ async def question_waiting(tx: aiosqlite.Connection, ticket_id: int, until: date
         " ('promise_check', 'promise_nudge', 'feedback_reminder') AND due_at <= ?",
         (ticket_id, iso(until))) as cur:
         return await cur.fetchone() is not None
+
+
+async def claimed_at(tx: aiosqlite.Connection, ticket_id: int) -> datetime | None:
+    """When the ticket was last claimed (its newest claim event; None: never): its "no contact
+    yet" reminder is planned from the claim."""
+    async with tx.execute(
+        "SELECT max(at) FROM ticket_events WHERE ticket_id = ? AND event = ?",
+        (ticket_id, Action.CLAIM.value)) as cur:
+        row = await cur.fetchone()
+    return parse(row[0]) if row else None
