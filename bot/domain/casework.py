@@ -38,6 +38,7 @@ class Outcome(StrEnum):
     TIME_PASSED = "time_passed"  # today, but that part of the day is over
     OLD = "old"  # a resident's button that is not theirs, or no longer theirs to answer
     ANSWERED = "answered"  # a resident's question answered before
+    ASKED = "asked"  # the resident is asked first (a help request to another partner)
 
 
 def may(ticket: Ticket, action: Action) -> bool:

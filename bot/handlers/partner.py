@@ -94,9 +94,9 @@ async def ask_transfer(staff: Staff, ticket: Ticket, press: Press) -> None:
         await staff.refuse(Outcome.CHANGED, ticket)
         return
     site = staff.services.site
-    rows = [[InlineKeyboardButton(p.name, callback_data=pack(CARD, ticket.id, CardStep.TRANSFER_TO,
-                                                              p.id))]
-            for p in site.partners if p.id not in (ticket.partner_id, site.coordinator)]
+    rows = [[InlineKeyboardButton(site.partner_name(p), callback_data=pack(
+        CARD, ticket.id, CardStep.TRANSFER_TO, p))]
+        for p in casework.transfer_targets(site, ticket)]
     await staff.alert()
     await staff.say(ticket, staff.tr._("Hand #{ref} over to which partner?", ref=ticket.ref),
                     reply_markup=InlineKeyboardMarkup(rows))
@@ -105,7 +105,7 @@ async def ask_transfer(staff: Staff, ticket: Ticket, press: Press) -> None:
 async def choose_transfer(staff: Staff, ticket: Ticket, press: Press) -> None:
     site = staff.services.site
     target = press.arg(2)
-    if target not in {p.id for p in site.partners} or target == ticket.partner_id:
+    if target not in casework.transfer_targets(site, ticket):  # old, or forged (coordinator)
         await staff.alert(staff.tr._("This button is old."), popup=True)
         return
     await staff.alert()
@@ -176,5 +176,7 @@ def event_label(tr: Translator, event: str) -> str:
         "promise": tr._("promise made"), "promise_kept": tr._("promise kept"),
         "promise_broken": tr._("promise broken"), "promise_unanswered": tr._("promise: no answer"),
         "promise_cancelled": tr._("promise cancelled"),
+        "transfer_asked": tr._("resident asked: may it go to another partner?"),
+        "transfer_refused": tr._("resident: keep it here"),
     }
     return labels.get(event, event)

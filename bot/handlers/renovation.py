@@ -7,10 +7,10 @@ import json
 from bot.domain.planning import PLANNED, WorkDay
 from bot.domain.routing import route
 from bot.domain.tickets import Kind, NewTicket
-from bot.handlers.common import Turn
+from bot.handlers.common import Turn, inline
 from bot.handlers.menu import show_menu
 from bot.i18n import Translator
-from bot.render.callbacks import Press
+from bot.render.callbacks import WORK_DAY, Press, pack
 from bot.render.labels import lang_in, work_label
 from bot.services import intake
 from bot.translate import TranslationError
@@ -79,14 +79,21 @@ async def on_work_day_answer(turn: Turn, press: Press) -> None:
     answer = press.arg(1)
     found = await services.store.renovation.day_of_resident(wd_id, turn.user_id)
     if (found is None or found.work_day.status != PLANNED
-            or (answer not in ANSWER_CATEGORIES and answer != "ok")):
+            or (answer not in ANSWER_CATEGORIES and answer not in ("ok", "no"))):
         await turn.say(tr._("This button is old. Here is where you are now."))
         return
     if answer == "ok":
         await show_menu(turn, "👍 " + tr._("Thank you. See you then."))
         return
+    if answer == "no":
+        await show_menu(turn, "👍 " + tr._("OK. Nothing is passed on."))
+        return
     wd, category = found.work_day, ANSWER_CATEGORIES[answer]
     partner_id = route(services.site, "help", category, None)
+    if partner_id != services.site.question_partner and press.arg(2) != "ok":
+        # the housing corporation knows the address; anyone else gets it only with a yes
+        await ask_to_share(turn, wd_id, answer, partner_id)
+        return
     # the work day as the partner's staff read it (the category on the card says what is asked)
     gtr = services.notifier.group_tr(services.site.partner(partner_id).chat_id)
     new = NewTicket(
@@ -102,6 +109,15 @@ async def on_work_day_answer(turn: Turn, press: Press) -> None:
                     partner=services.site.partner_name_in(ticket.partner_id, tr.lang)),
         tr._("Your number is {ref}. Keep it.", ref=ticket.ref),
     ]))
+
+
+async def ask_to_share(turn: Turn, wd_id: int, answer: str, partner_id: str) -> None:
+    tr = turn.tr
+    partner = turn.services.site.partner_name_in(partner_id, tr.lang)
+    await turn.say(tr._("To help you, we pass your address and this work day on to {partner}. "
+                        "Is that OK?", partner=partner), inline(
+        [("✅ " + tr._("Yes, pass it on"), pack(WORK_DAY, wd_id, answer, "ok"))],
+        [("❌ " + tr._("No"), pack(WORK_DAY, wd_id, "no"))]))
 
 
 ANSWER_CATEGORIES = {"away": "reno_away", "help": "reno_help", "rest": "reno_rest"}

@@ -52,6 +52,8 @@ FEEDBACK = button("fb", "were you helped? yes or no", "private")
 ADD_TO_REQUEST = button("add", "add something to one of my requests", "private")
 PROMISE_ANSWER = button("pr", "did they call or visit as promised? yes or no", "private")
 WORK_DAY = button("wd", "an answer under a renovation-day notice", "private")
+TRANSFER_ANSWER = button("ta", "may we pass your request on to another partner? yes or no",
+                         "private")
 # Partner staff, in their group
 CARD = button("t", "a button on a ticket card (claim, transfer, resolve, ...)", "group")
 BROADCAST = button("bc", "a step of the announcement composer", "group")

@@ -6,8 +6,10 @@ from datetime import date
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
+from bot.config import SiteConfig
 from bot.domain.tickets import Ticket
-from bot.render.callbacks import ADD_TO_REQUEST, FEEDBACK, pack
+from bot.i18n import Translator
+from bot.render.callbacks import ADD_TO_REQUEST, FEEDBACK, TRANSFER_ANSWER, pack
 from bot.render.quick import QuickReply
 from bot.render.words import Readers
 
@@ -25,6 +27,32 @@ def transferred_text(notifier: Readers, ticket: Ticket) -> str:
     return "🔁 " + tr._("Your request {ref} is now with {partner}. They can help you better. "
                        "They have all the information, you do not need to tell it again.",
                        ref=ticket.ref, partner=partner)
+
+
+def transfer_question(notifier: Readers, ticket: Ticket, to_partner: str) -> str:
+    """A help request goes to another organisation only if the resident says yes."""
+    tr = notifier.resident_tr(ticket)
+    site = notifier.site
+    return "🔁 " + tr._("{partner} would like to pass your request {ref} on to {other}. They can "
+                       "help you better. {other} will then see what you told us. Is that OK?",
+                       partner=site.partner_name_in(ticket.partner_id, tr.lang), ref=ticket.ref,
+                       other=site.partner_name_in(to_partner, tr.lang))
+
+
+def transfer_question_markup(notifier: Readers, ticket: Ticket,
+                             ask_id: int) -> InlineKeyboardMarkup:
+    tr = notifier.resident_tr(ticket)
+    return InlineKeyboardMarkup([
+        [InlineKeyboardButton("✅ " + tr._("Yes, pass it on"),
+                              callback_data=pack(TRANSFER_ANSWER, ask_id, "y"))],
+        [InlineKeyboardButton("❌ " + tr._("No, keep it here"),
+                              callback_data=pack(TRANSFER_ANSWER, ask_id, "n"))],
+    ])
+
+
+def transfer_kept(tr: Translator, site: SiteConfig, ticket: Ticket) -> str:
+    return "👍 " + tr._("OK. Your request {ref} stays with {partner}. Nothing is passed on.",
+                       ref=ticket.ref, partner=site.partner_name_in(ticket.partner_id, tr.lang))
 
 
 def resolved_text(notifier: Readers, ticket: Ticket) -> str:
