@@ -1,8 +1,10 @@
 """The conversation about a ticket, both ways, each side in its own language.
 
-Staff → resident: a reply to the card (or to any bot message about the ticket), or any message in
-the ticket's forum topic. Resident → staff: a reply to any bot message about the request, or
-"add a message" from My requests. This module finds which request a message is about and
+Staff → resident: a reply to the card (or to any bot message about the ticket: the resident's
+words, an earlier reply), also in a forum topic, where anything else is the team talking among
+themselves and is not passed on; 👌 under a staff message shows it reached the resident.
+Resident → staff: a reply to any bot message about the request, or "add a message" from My
+requests. This module finds which request a message is about and
 answers the sender; passing it on is bot/services/conversation.py.
 """
 
@@ -59,12 +61,15 @@ async def answers_prompt(staff: Staff, pending: Pending, message: Message) -> bo
 
 
 async def ticket_of(staff: Staff, message: Message) -> Ticket | None:
+    """The request a staff message is meant for: only a reply to its card or to a message
+    about it (the resident's words, an earlier reply). In a forum topic, a message that replies
+    to nothing is the team talking among themselves and stays in the group (Telegram makes it a
+    reply to the topic's first message, which is about no request)."""
     threads = staff.services.store.threads
-    ticket_id = None
-    if message.is_topic_message and message.message_thread_id:
-        ticket_id = await threads.by_topic(staff.chat_id, message.message_thread_id)
-    if ticket_id is None and message.reply_to_message is not None:
-        ticket_id = await threads.by_message(staff.chat_id, message.reply_to_message.message_id)
+    replied = message.reply_to_message
+    if replied is None:
+        return None
+    ticket_id = await threads.by_message(staff.chat_id, replied.message_id)
     return await staff.services.store.tickets.get(ticket_id) if ticket_id else None
 
 
@@ -93,7 +98,7 @@ async def finish_pending(staff: Staff, ticket: Ticket, action: str, data: dict[s
 
 async def transfer(staff: Staff, ticket: Ticket, target: str, note: str) -> None:
     result = await casework.transfer(staff.services, ticket.id, staff.as_actor(), target, note)
-    if not result.done:
+    if not result.done and result.outcome != Outcome.ASKED:  # asked: the group is told
         await staff.say(ticket, staff.tr._("This request has changed in the meantime."))
 
 

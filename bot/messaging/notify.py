@@ -65,15 +65,18 @@ class Notifier:
     async def to_resident(self, tx: aiosqlite.Connection, now: datetime, ticket: Ticket,
                           text: str, markup: InlineKeyboardMarkup | None = None,
                           dedupe: str | None = None,
-                          words: dict[str, Any] | None = None) -> None:
+                          words: dict[str, Any] | None = None,
+                          mark: tuple[int, int] | None = None) -> None:
         """What a person just did (a reply, a claim, a handover) reaches the resident at once,
         silently in quiet hours; it is news, but not one of the bot's own messages. `words`:
-        as for to_group."""
+        as for to_group; `mark`: the staff message (chat, id) that gets 👌 once delivered."""
         if ticket.resident_id is None:  # the resident erased their data: nobody to tell
             return
         payload = _send(text, markup)
         if words is not None:
             payload["relay_words"] = words
+        if mark is not None:
+            payload["mark"] = list(mark)
         await enqueue(tx, now, chat_id=ticket.resident_id, method=Method.SEND, purpose="resident",
                       ticket_id=ticket.id, dedupe_key=dedupe, payload=payload)
         await self._news(tx, ticket, now)
@@ -97,12 +100,15 @@ class Notifier:
     async def copy_to(self, tx: aiosqlite.Connection, now: datetime, ticket: Ticket, chat_id: int,
                       *, from_chat: int, message_id: int, caption: str,
                       markup: InlineKeyboardMarkup | None = None,
-                      dedupe: str | None = None) -> None:
+                      dedupe: str | None = None, mark: bool = False) -> None:
+        """`mark`: the copied message gets 👌 once delivered (a staff message to a resident)."""
+        payload: dict[str, Any] = {"from_chat_id": from_chat, "message_id": message_id,
+                                   "caption": caption,
+                                   "reply_markup": markup.to_dict() if markup else None}
+        if mark:
+            payload["mark"] = [from_chat, message_id]
         await enqueue(tx, now, chat_id=chat_id, method=Method.COPY, purpose="relay",
-                      ticket_id=ticket.id, dedupe_key=dedupe,
-                      payload={"from_chat_id": from_chat, "message_id": message_id,
-                               "caption": caption,
-                               "reply_markup": markup.to_dict() if markup else None})
+                      ticket_id=ticket.id, dedupe_key=dedupe, payload=payload)
         if chat_id > 0:  # a resident (private chats have positive ids, groups negative)
             await self._news(tx, ticket, now)
 

@@ -120,13 +120,14 @@ async def _to_resident(services: Services, tx: aiosqlite.Connection, now: dateti
         for i, part in _pieces(text, header, cross):
             await notifier.to_resident(tx, now, t, f"{header}\n{part}", markup,
                                        dedupe=f"relay:{source}:{i}",
-                                       words=cross.words(header, part) if cross else None)
+                                       words=cross.words(header, part) if cross else None,
+                                       mark=source if i == 0 else None)
         return
     short = not cross and len(header) + len(caption) < CAPTION_LIMIT
     await notifier.copy_to(tx, now, t, t.resident_id or 0, from_chat=source[0],
                            message_id=source[1], markup=markup,
                            caption=f"{header}\n{caption}" if caption and short else header,
-                           dedupe=f"relay:{source}")
+                           dedupe=f"relay:{source}", mark=True)
     if caption and not short:  # a long or translated caption follows as text, nothing is cut
         for i, part in _pieces(caption, header, cross):
             await notifier.to_resident(tx, now, t, f"{header}\n{part}", markup,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 from typing import Any
 
@@ -24,6 +25,16 @@ from bot.testing.fake_types import (
     scope_key,
     utf16_len,
 )
+
+# The emoji a bot may react with (Telegram's ReactionTypeEmoji list)
+REACTIONS = frozenset([
+    "👍", "👎", "❤", "🔥", "🥰", "👏", "😁", "🤔", "🤯", "😱", "🤬", "😢", "🎉", "🤩", "🤮",
+    "💩", "🙏", "👌", "🕊", "🤡", "🥱", "🥴", "😍", "🐳", "❤\u200d🔥", "🌚", "🌭", "💯", "🤣",
+    "⚡", "🍌", "🏆", "💔", "🤨", "😐", "🍓", "🍾", "💋", "🖕", "😈", "😴", "😭", "🤓", "👻",
+    "👨\u200d💻", "👀", "🎃", "🙈", "😇", "😨", "🤝", "✍", "🤗", "🫡", "🎅", "🎄", "☃", "💅",
+    "🤪", "🗿", "🆒", "💘", "🙉", "🦄", "😘", "💊", "🙊", "😎", "👾", "🤷\u200d♂", "🤷",
+    "🤷\u200d♀", "😡",
+])
 
 
 class FakeMethods(FakeState):
@@ -270,6 +281,21 @@ class FakeMethods(FakeState):
         if int(p.get("message_id") or 0) not in chat.messages:
             raise bad("message to pin not found")
         chat.pinned = int(p["message_id"])
+        return True
+
+    def _api_setMessageReaction(self, p: Params) -> bool:
+        """A bot sets at most one reaction, from Telegram's standard emoji; [] removes it."""
+        chat = self._chat(p)
+        message_id = int(p.get("message_id") or 0)
+        if message_id not in chat.messages:
+            raise bad("message to react not found")
+        raw = p.get("reaction") or "[]"
+        reaction = json.loads(raw) if isinstance(raw, str) else raw
+        emoji = [r.get("emoji", "") for r in reaction if r.get("type") == "emoji"]
+        if len(reaction) > 1 or len(emoji) != len(reaction) or any(
+                e not in REACTIONS for e in emoji):
+            raise bad("REACTION_INVALID")
+        self.reactions[(chat.id, message_id)] = emoji
         return True
 
     def _api_unpinChatMessage(self, p: Params) -> bool:

@@ -57,11 +57,13 @@ class FakeState:
         self.deleted: list[tuple[int, int]] = []
         self.reply_keyboards: dict[tuple[int, int], JSONDict] = {}
         self.silent: set[tuple[int, int]] = set()  # (chat, message) sent with disable_notification
+        self.reactions: dict[tuple[int, int], list[str]] = {}  # (chat, message) -> the bot's emoji
         self.callback_ids: dict[str, bool] = {}  # callback_query id -> already answered?
         self._faults: list[tuple[str, Fault]] = []
         self._sends: deque[tuple[float, int]] = deque()
         self._updates: list[JSONDict] = []
         self._waiter: asyncio.Event | None = None
+        self.long_poll_cap: float | None = 0.2  # seconds a getUpdates waits at most (None: all)
         self._file_numbers = itertools.count(1)
 
     # ------------------------------------------------------------------ world set-up
@@ -117,6 +119,10 @@ class FakeState:
             raise AssertionError(
                 f"thread {thread_id} does not exist in {chat_id}: {sorted(chat.topics)}")
         target = chat.messages.get(reply_to) if reply_to is not None else None
+        if target is None and thread_id is not None and chat.is_forum:
+            # Telegram: a message in a topic that replies to nothing replies to the topic's
+            # "topic created" service message (whose id is the thread id)
+            target = chat.messages.get(thread_id)
         return self._store(chat, self.users[user_id], content, thread_id=thread_id, reply_to=target)
 
     def register_file(self, kind: str, *, data: bytes = b"", file_name: str | None = None,

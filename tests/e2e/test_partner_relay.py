@@ -45,6 +45,12 @@ def resident_header(h: BotHarness, ticket: Ticket) -> str:
     return gtr._("💬 {who} (#{ref}):", who=who, ref=ticket.ref)
 
 
+def said_in_group(h: BotHarness, chat_id: int, text: str) -> list[JSONDict]:
+    """The messages staff wrote in the group with this text (the bot's are in messages())."""
+    return [m for m in h.fake.chats[chat_id].messages.values()
+            if m.get("text") == text and not m["from"]["is_bot"]]
+
+
 def no_forwards(h: BotHarness) -> None:
     assert [c for c in h.fake.calls if c.method == "forwardMessage"] == []
 
@@ -79,6 +85,9 @@ async def test_plain_group_conversation_both_ways(h: BotHarness) -> None:
                                + "\nGoedemiddag, wanneer is het lawaai het ergst?")
     assert amina.buttons() == ["✍️ " + rtr._("Answer")]
     assert (await h.store.tickets.get(ticket.id)).status == Status.CLAIMED
+    # 👌 under Jan's message: the group sees at a glance that it went out
+    [jans] = said_in_group(h, group.chat_id, "Goedemiddag, wanneer is het lawaai het ergst?")
+    assert h.fake.reactions[(group.chat_id, jans["message_id"])] == ["👌"]
 
     # the resident answers with the button: the text lands under the card
     await answer(amina, "ar", h, "بعد منتصف الليل")
@@ -224,8 +233,7 @@ async def test_a_message_in_another_topic_is_not_taken_as_the_note(
         await jan.press(group.card(first.ref), nl(h, "Claim"))
         await jan.press(group.card(second.ref), nl(h, "Claim"))
         await jan.press(group.card(first.ref), nl(h, "Add note"))
-        await jan.say_in_topic(group.card(second.ref)["message_thread_id"],
-                               "Goedemiddag, we komen morgen")
+        await jan.reply(group.card(second.ref), "Goedemiddag, we komen morgen")
         assert piet.last_text == header(h, "nl", "Jan") + "\nGoedemiddag, we komen morgen"
         events = await h.store.tickets.events(first.id)
         assert events[-1]["event"] != "note"
@@ -268,9 +276,22 @@ async def test_forum_conversation_stays_in_the_topic(tmp_path: Path, site: SiteC
         jan = h.staff(GROUP, "Jan")
         thread = group.card(ticket.ref)["message_thread_id"]
 
-        # any message in the topic goes to the resident (no reply needed)
-        await jan.say_in_topic(thread, "Hallo, we kijken ernaar")
+        # the topic says how it works, right under the card
+        hint = "ℹ️ " + gtr._("To write to the resident, reply to the card or to their message. "
+                            "👌 under your message means the resident has it. Other messages "
+                            "in this topic stay within the team.")
+        assert hint in group.texts()
+        # staff talking among themselves in the topic: not passed on, no mark
+        told = len(h.fake.sent_to(amina.chat_id))
+        await jan.say_in_topic(thread, "Wie gaat erheen, ik of Fatima?")
+        assert len(h.fake.sent_to(amina.chat_id)) == told
+        [talk] = said_in_group(h, group.chat_id, "Wie gaat erheen, ik of Fatima?")
+        assert (group.chat_id, talk["message_id"]) not in h.fake.reactions
+        # a reply to the card goes to the resident, and gets 👌 in the topic
+        await jan.reply(group.card(ticket.ref), "Hallo, we kijken ernaar")
         assert amina.last_text == header(h, "ar", "Jan") + "\nHallo, we kijken ernaar"
+        [sent] = said_in_group(h, group.chat_id, "Hallo, we kijken ernaar")
+        assert h.fake.reactions[(group.chat_id, sent["message_id"])] == ["👌"]
         await answer(amina, "ar", h, "شكرا جزيلا")
         await answer(amina, "ar", h, "صورة", photo=True)
         await jan.photo_reply(group.card(ticket.ref), "Deze deur?")
@@ -278,7 +299,8 @@ async def test_forum_conversation_stays_in_the_topic(tmp_path: Path, site: SiteC
         await jan.press(group.card(ticket.ref), "📜 " + gtr._("History"))
 
         card_id = group.card(ticket.ref)["message_id"]
-        landed = [m for m in group.messages() if m["message_id"] != card_id]
+        landed = [m for m in group.messages() if m["message_id"] != card_id
+                  and m["from"]["is_bot"] and "forum_topic_created" not in m]
         assert all(m.get("message_thread_id") == thread for m in landed)
         said = resident_header(h, ticket)
         assert said + "\n" + isolate("شكرا جزيلا") in [m.get("text") for m in landed]
