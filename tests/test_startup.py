@@ -287,3 +287,26 @@ def test_every_command_names_its_database_whatever_the_folder(tmp_path: Path) ->
     assert code == 1
     assert lines == [f"database: {tmp_path / 'relative.db'} (does not exist yet)",
                      "ABCDE23456: no active code like that"]
+
+
+def test_sigterm_ends_a_long_poll_at_once(
+        tmp_path: Path, bot_log: Path,
+        spawn: Callable[[dict[str, str]], subprocess.Popen[bytes]]) -> None:
+    """A service manager (systemd, Docker) sends SIGTERM and kills after 10 s: the bot must not
+    wait out its 25 s long poll first."""
+    fake = FakeBotAPI()
+    fake.long_poll_cap = None  # getUpdates waits its whole timeout, as Telegram does
+    for partner in load_site_config(EXAMPLE_SITE_CONFIG).partners:
+        fake.add_group(partner.chat_id, partner.name)
+    port = free_port()
+    with FakeTelegramServer(fake, port=port):
+        proc = spawn(env_for(tmp_path, f"http://127.0.0.1:{port}/bot",
+                             BUURTBOT_POLL_TIMEOUT="25"))
+        wait_for(lambda: RUNNING in bot_log.read_text(), 15, "the bot to run", bot_log)
+        time.sleep(1.0)  # the first long poll starts right after "running": inside it now
+        asked = time.monotonic()
+        proc.send_signal(signal.SIGTERM)
+        assert proc.wait(15) == 0
+        took = time.monotonic() - asked
+    assert took < 5, f"stopping took {took:.1f} s: it waited for the long poll"
+    assert "Traceback" not in bot_log.read_text()

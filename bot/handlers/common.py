@@ -18,6 +18,7 @@ from telegram.error import BadRequest
 
 from bot.context import BotContext, Services
 from bot.i18n import Translator
+from bot.messaging.direct import surely
 from bot.render.callbacks import FLOW_STEP, Button, pack
 from bot.store.drafts import Draft
 
@@ -60,10 +61,10 @@ class Turn:
         return user.first_name if user else None
 
     async def say(self, text: str, markup: Markup = None, **kwargs: Any) -> Message:
-        # Plain text on purpose: no parse mode means no escaping mistakes in any translation.
-        return await self.context.bot.send_message(
-            self.chat_id, text, reply_markup=markup, **kwargs
-        )
+        """A direct answer, tried again through a passing fault (bot/messaging/direct.py).
+        Plain text on purpose: no parse mode means no escaping mistakes in any translation."""
+        return await surely(lambda: self.context.bot.send_message(
+            self.chat_id, text, reply_markup=markup, **kwargs), "answer to a resident")
 
     async def answer(self, text: str | None = None, alert: bool = False) -> None:
         query = self.update.callback_query

@@ -14,6 +14,7 @@ from bot.context import BotContext, Services
 from bot.domain.casework import Actor, Outcome, holder, refusal
 from bot.domain.tickets import Status, Ticket
 from bot.i18n import Translator
+from bot.messaging.direct import surely
 from bot.render import casework as texts
 from bot.render.callbacks import Press
 from bot.services.casework import Result
@@ -89,7 +90,8 @@ class Staff:
         if ticket is not None:
             thread = await self.services.store.threads.get(ticket.id, self.chat_id)
             where = thread.target() if thread else {}
-        return await self.context.bot.send_message(self.chat_id, text, **where, **kwargs)
+        return await surely(lambda: self.context.bot.send_message(
+            self.chat_id, text, **where, **kwargs), "answer in a partner group")
 
 
 def is_partner_chat(services: Services, chat_id: int) -> bool:

@@ -14,6 +14,8 @@ import unicodedata
 FSI = "\u2068"
 PDI = "\u2069"
 _CONTROLS = re.compile("[\u202a-\u202e\u2066-\u2069]")
+# characters that show nothing: zero-width space, non-joiner, joiner, word joiner, BOM
+_INVISIBLE = "\u200b\u200c\u200d\u2060\ufeff"
 
 
 def isolate(text: str) -> str:
@@ -29,6 +31,11 @@ def has_rtl(text: str) -> bool:
 
 
 def clean_user_text(text: str) -> str:
-    """Normalise what a resident typed: no bidi overrides, no NULs, trimmed."""
+    """Normalise what a resident typed: no bidi overrides, no NULs, trimmed; text made only of
+    invisible characters is empty (inside real words a joiner is kept: emoji and some scripts
+    need it)."""
     text = strip_controls(text).replace("\x00", "")
-    return unicodedata.normalize("NFC", text).strip()
+    text = unicodedata.normalize("NFC", text).strip()
+    if not text.translate({ord(c): None for c in _INVISIBLE}).strip():
+        return ""
+    return text.strip(_INVISIBLE + " \t\n\r")

@@ -2,6 +2,7 @@
 
 Handlers must then be idempotent, because an update can be handled again after a crash: tickets
 are keyed by their draft, flows skip updates they already applied, relays carry a dedupe key.
+A stop (SIGTERM) ends the long poll at once; the update being handled is finished first.
 """
 
 from __future__ import annotations
@@ -49,8 +50,9 @@ class DurablePoller:
         backoff = 1.0
         while not self._stop.is_set():
             try:
-                batch = await self.app.bot.get_updates(
-                    offset=offset, timeout=self.timeout, allowed_updates=ALLOWED_UPDATES)
+                batch = await self._poll(offset)
+                if batch is None:  # stopped while waiting: nothing was fetched or confirmed
+                    break
             except RetryAfter as exc:
                 await self._sleep(seconds(exc.retry_after).total_seconds())
                 continue
@@ -73,6 +75,24 @@ class DurablePoller:
             for payload in payloads:
                 if payload["update_id"] in fresh:
                     await self._handle(payload)
+
+    async def _poll(self, offset: int | None) -> tuple[Update, ...] | None:
+        """One long poll, given up the moment a stop comes (None): a service manager's stop
+        must not wait out the 25 s of a long poll. Giving it up loses nothing: the offset of
+        what was not received is not confirmed, so Telegram sends it again next time."""
+        poll = asyncio.ensure_future(self.app.bot.get_updates(
+            offset=offset, timeout=self.timeout, allowed_updates=ALLOWED_UPDATES))
+        stopped = asyncio.ensure_future(self._stop.wait())
+        try:
+            await asyncio.wait({poll, stopped}, return_when=asyncio.FIRST_COMPLETED)
+        finally:
+            stopped.cancel()
+        if not poll.done():
+            poll.cancel()
+            with contextlib.suppress(asyncio.CancelledError, Exception):
+                await poll
+            return None
+        return poll.result()
 
     async def _handle(self, payload: dict[str, Any]) -> None:
         update = Update.de_json(payload, self.app.bot)

@@ -128,15 +128,16 @@ def _files(tr: Translator, ticket: Ticket) -> str:
 
 
 def card_keyboard(tr: Translator, ticket: Ticket, *, here: bool = True) -> InlineKeyboardMarkup:
-    """Buttons for the ticket's state; `here` is False on a card the ticket moved away from."""
+    """Buttons for the ticket's state; `here` is False on a card the ticket moved away from,
+    which keeps no buttons (its history is the new partner's now)."""
     t = ticket.id
 
     def b(label: str, action: CardStep) -> InlineKeyboardButton:
         return InlineKeyboardButton(label, callback_data=pack(CARD, t, action))
 
+    if not here:  # the request is with another partner now: nothing to press here any more
+        return InlineKeyboardMarkup([])
     history = b("📜 " + tr._("History"), CardStep.HISTORY)
-    if not here:
-        return InlineKeyboardMarkup([[history]])
     rows: list[list[InlineKeyboardButton]]
     if ticket.status == Status.OPEN:
         rows = [[b("✋ " + tr._("Claim"), CardStep.CLAIM)],

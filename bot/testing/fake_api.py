@@ -174,10 +174,13 @@ class FakeBotAPI(FakeMethods, BaseRequest):
         self._updates = [u for u in self._updates if u["update_id"] >= offset]
         timeout = float(params.get("timeout") or 0)
         if not self._updates and timeout > 0:
-            # Capped wait: keeps polling loops from spinning without slowing tests down.
+            # Capped wait: keeps polling loops from spinning without slowing tests down (a
+            # test of a real long poll sets long_poll_cap to None: the whole timeout, as Telegram)
             self._waiter = asyncio.Event()
+            cap = self.long_poll_cap
             try:
-                await asyncio.wait_for(self._waiter.wait(), min(timeout, 0.2))
+                await asyncio.wait_for(self._waiter.wait(),
+                                       timeout if cap is None else min(timeout, cap))
             except TimeoutError:
                 pass
             finally:

@@ -105,7 +105,8 @@ async def test_captions_count_towards_the_length_limit(h: BotHarness) -> None:
     assert tr._("Please check your report.") in piet.last_text
 
 
-@pytest.mark.parametrize("text", ["   \t  ", "\u202e\u2066\u2069", " \u202b \u202c "])
+@pytest.mark.parametrize("text", ["   \t  ", "\u202e\u2066\u2069", " \u202b \u202c ",
+                                  "\u200b\u200c\u200d", "\u2060 \ufeff", "\u200b\n\u200b"])
 async def test_empty_text_is_refused(h: BotHarness, text: str) -> None:
     tr = h.tr("tr")
     ali = await _describing(h, "tr")
