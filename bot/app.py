@@ -28,6 +28,7 @@ from bot.followup.sweep import Sweeper
 from bot.handlers import (
     actions,
     broadcasting,
+    consent,
     coordinator,
     flow,
     overview,
@@ -52,6 +53,7 @@ from bot.messaging.delivery import Delivery
 from bot.messaging.ratelimit import RateLimiter
 from bot.render import callbacks as cb
 from bot.render.callbacks import BroadcastStep, Button, CardStep
+from bot.services import retention
 from bot.store import Store
 from bot.store.clock import Clock
 from bot.translate import detect
@@ -61,7 +63,6 @@ DEMO_TOKEN = "123456:DEMO-no-network"
 RESIDENT_COMMANDS = ("start", "menu", "language", "cancel", "requests", "privacy", "help")
 PURGE_EVERY = timedelta(hours=6)
 SWEEP_EVERY = timedelta(seconds=30)
-DRAFT_DAYS = 30  # an unfinished flow is forgotten after this many days
 
 
 def command_menu(services: Services, lang: str) -> list[BotCommand]:
@@ -125,12 +126,11 @@ async def sweep_due(context: BotContext) -> None:
 
 
 async def purge_expired(context: BotContext) -> None:
-    services = context.services
-    erased = await services.store.tickets.purge_expired(services.site.retention_days)
-    await services.store.translations.purge_expired(services.site.retention_days)
-    dropped = await services.store.drafts.purge_older_than(DRAFT_DAYS)
-    if erased or dropped:
-        log.info("retention: erased %d closed requests, %d abandoned drafts", erased, dropped)
+    """The retention pass over every table (bot/services/retention.py, bot/store/retention.py):
+    quiet requests warned about and closed, expired ones erased, old rows dropped."""
+    done = await retention.run(context.services)
+    if done:
+        log.info("retention: %s", done.summary())
 
 
 def build_application(
@@ -185,6 +185,7 @@ RESIDENT_BUTTONS: dict[Button, ResidentPress] = {
     cb.ADD_TO_REQUEST: requests.on_add_press,
     cb.PROMISE_ANSWER: promises.on_promise_answer,
     cb.WORK_DAY: renovation.on_work_day_answer,
+    cb.TRANSFER_ANSWER: consent.on_transfer_answer,
 }
 # What each button on a ticket card does (v1:t:<ticket id>:<step>) ...
 CARD_STEPS: dict[str, CardAction] = {

@@ -3,7 +3,7 @@ and schedule what must happen later as due rows (bot/store/due.py)."""
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 import aiosqlite
 
@@ -12,6 +12,8 @@ from bot.domain.tickets import Ticket
 from bot.store import promises
 from bot.store.due import cancel, schedule
 from bot.store.tickets import mark_contacted, set_deadlines
+
+TRANSFER_WAIT = timedelta(days=2)  # then the group hears that the resident has not answered
 
 FEEDBACK = ("feedback_reminder", "feedback_close")
 
@@ -30,6 +32,8 @@ class FollowUps:
         await set_deadlines(tx, ticket.id, claim=d.claim, contact=d.contact, resolve=d.resolve)
         await schedule(tx, start, kind="claim_nudge", ticket_id=ticket.id, due_at=d.claim)
         await schedule(tx, start, kind="claim_escalate", ticket_id=ticket.id, due_at=d.escalate)
+        # at the first-contact deadline; the sweep plans it again from the claim when the
+        # request is picked up late (or is still waiting for someone then)
         await schedule(tx, start, kind="contact_reminder", ticket_id=ticket.id, due_at=d.contact)
         # no message: the card turns red when the resolve deadline passes
         await schedule(tx, start, kind="resolve_overdue", ticket_id=ticket.id, due_at=d.resolve)
@@ -61,6 +65,13 @@ class FollowUps:
         await set_deadlines(tx, ticket.id, claim=d.claim)
         await schedule(tx, now, kind="claim_nudge", ticket_id=ticket.id, due_at=d.claim)
         await schedule(tx, now, kind="claim_escalate", ticket_id=ticket.id, due_at=d.escalate)
+
+    async def on_transfer_asked(self, tx: aiosqlite.Connection, ticket: Ticket, now: datetime,
+                                ask_id: int) -> None:
+        """The resident was asked whether a help request may go to another partner: if they
+        have not answered in two days, the group hears it (the question never just hangs)."""
+        await schedule(tx, now, kind="transfer_wait", ticket_id=ticket.id,
+                       due_at=now + TRANSFER_WAIT, ask=ask_id)
 
     async def on_promise(self, tx: aiosqlite.Connection, ticket: Ticket, now: datetime, *,
                          kind: str, day: date, part: str, staff_id: int,

@@ -15,19 +15,23 @@ from typing import TYPE_CHECKING
 
 import aiosqlite
 
+from bot.domain.planning import WorkDay
 from bot.domain.promises import PromiseAction
 from bot.domain.tickets import ACTIVE, Action, Status, Ticket
 from bot.followup import notices
 from bot.followup.engine import FollowUps
+from bot.i18n import Translator
 from bot.messaging.notify import Notifier
+from bot.render import casework as casework_texts
 from bot.render import followup as texts
 from bot.render import notices as notice_texts
 from bot.render.labels import work_label
-from bot.store import Store, broadcasts, promises
+from bot.render.notices import Notice
+from bot.store import Store, asks, broadcasts, promises
 from bot.store.clock import Clock, iso
-from bot.store.due import DueRow, defer, finish, question_waiting, schedule
+from bot.store.due import DueRow, claimed_at, defer, finish, question_waiting, schedule
 from bot.store.overview import first_digest_of_day, overdue_of
-from bot.store.renovation import work_day
+from bot.store.renovation import first_planned_day, work_day
 from bot.store.tickets import add_event, fetch, move
 
 if TYPE_CHECKING:  # only for annotations: the markup is built in bot/render/
@@ -170,8 +174,19 @@ async def claim_escalate(s: Sweeper, tx: aiosqlite.Connection, row: DueRow, t: T
 
 async def contact_reminder(s: Sweeper, tx: aiosqlite.Connection, row: DueRow, t: Ticket,
                            now: datetime) -> Outcome:
-    if t.status != Status.CLAIMED or t.contacted_at is not None:
+    """"No contact yet", to the claimer: planned from the claim, so a request picked up late
+    (or released and picked up again) still gets it, with the claimer's own time to call."""
+    if t.contacted_at is not None or t.status not in (Status.OPEN, Status.CLAIMED):
         return None
+    if t.status == Status.OPEN:
+        # Nobody has it (yet, or again): nothing to remind anyone of. Whoever claims it from
+        # now on is reminded no earlier than a claim made now would be: look again then.
+        return s.policy.contact_time(t.category, now)
+    claimed = await claimed_at(tx, t.id)
+    if claimed is not None:
+        due = s.policy.contact_reminder_at(t.category, t.contact_due or row.due_at, claimed)
+        if due > now:
+            return due
     if wait := s.staff_wait(now):
         return wait
     await s.notifier.to_partner(tx, now, t, texts.contact_reminder(s.notifier, t), html=True)
@@ -263,10 +278,21 @@ async def promise_check(s: Sweeper, tx: aiosqlite.Connection, row: DueRow, t: Ti
 # -- handlers of rows about a home or a broadcast, not a ticket ----------------------------------
 async def week_notice(s: Sweeper, tx: aiosqlite.Connection, row: DueRow,
                       now: datetime) -> Outcome:
-    """A week before a home's first work day."""
+    """A week before a home's first work day, worded for the moment it reaches the residents
+    (late after a downtime or a late planning: the date, or "tomorrow"). Not sent when that
+    day is no longer the first, or when its evening-before notice is due by then (it tells
+    the same, and more)."""
+    home = int(str(row.data["home"]))
     first = date.fromisoformat(str(row.data["first"]))
-    await notices.tell_home(tx, now, s.policy, s.notifier.i18n, int(str(row.data["home"])),
-                            lambda tr: notice_texts.week_notice(tr, first), f"week:{row.id}")
+    if await first_planned_day(tx, home) != first:
+        return None  # moved or cancelled since: the new first day has a row of its own
+    arrival = s.policy.resident_time(now)
+    if arrival >= notices.eve_of(s.policy, first):
+        return None
+    days = (first - arrival.astimezone(s.policy.zone).date()).days
+    await notices.tell_home(tx, now, s.policy, s.notifier.i18n, home,
+                            lambda tr: notice_texts.week_notice(tr, first, days),
+                            f"week:{row.id}")
     return None
 
 
@@ -278,7 +304,19 @@ async def day_notice(s: Sweeper, tx: aiosqlite.Connection, row: DueRow, now: dat
     if row.kind == "notice_eve":
         if wd.status != "planned" or wd.day.isoformat() != row.data.get("day"):
             return None  # moved or cancelled since: that change was told separately
-        render = notice_texts.eve_notice
+        # worded for when it reaches the residents (held for quiet hours, or late after a
+        # downtime): "tomorrow" on the evening before, "today" on the day until it is over
+        arrival = s.policy.resident_time(now)
+        if arrival >= notices.day_over(s.policy, wd):
+            return None  # the day is over: nothing true left to tell
+        arrives_on = arrival.astimezone(s.policy.zone).date()
+        eve = notices.eve_of(s.policy, wd.day)
+        if arrives_on < eve.date():
+            return eve  # rows are planned for that evening; "tomorrow" would be untrue before
+        today = arrives_on == wd.day
+
+        def render(tr: Translator, wd: WorkDay, work: str) -> Notice:
+            return notice_texts.eve_notice(tr, wd, work, today=today)
     else:
         render = notice_texts.change_notice
     await notices.tell_home(tx, now, s.policy, s.notifier.i18n, wd.home_id,
@@ -305,6 +343,19 @@ async def broadcast_progress(s: Sweeper, tx: aiosqlite.Connection, row: DueRow,
         return None
     # the next report a minute on, or, when the rest waits for the morning, a minute after that
     return max(now, p.resumes_at or now) + broadcasts.PROGRESS_EVERY
+
+
+async def transfer_wait(s: Sweeper, tx: aiosqlite.Connection, row: DueRow, t: Ticket,
+                        now: datetime) -> Outcome:
+    """Two days after "may we pass it on?": still no answer, so the group is told."""
+    ask = await asks.get(tx, int(row.data["ask"]))
+    if ask is None or ask.answer is not None or t.status not in ACTIVE:
+        return None
+    if wait := s.staff_wait(now):
+        return wait
+    await s.notifier.to_partner(tx, now, t, casework_texts.transfer_unanswered(
+        s.notifier, t, ask.to_partner))
+    return None
 
 
 async def card_translate(s: Sweeper, tx: aiosqlite.Connection, row: DueRow, t: Ticket,
@@ -340,6 +391,7 @@ HANDLERS: dict[str, Handler] = {
     "promise_nudge": promise_check,
     "promise_expire": promise_check,
     "card_translate": card_translate,
+    "transfer_wait": transfer_wait,
 }
 RowHandler = Callable[["Sweeper", aiosqlite.Connection, DueRow, datetime], Awaitable[Outcome]]
 ROW_HANDLERS: dict[str, RowHandler] = {

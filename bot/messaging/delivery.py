@@ -36,6 +36,7 @@ from bot.messaging.ratelimit import seconds
 from bot.messaging.speech import Speech
 from bot.messaging.translating import Translating
 from bot.render.card import card_keyboard, card_text
+from bot.render.casework import topic_hint
 from bot.render.labels import category_label
 from bot.store import Store
 from bot.store.outbox import Method, OutItem, mark_sent, mark_undeliverable
@@ -46,7 +47,9 @@ from bot.translate import NoTranscriber, NoTranslator, Transcriber, Translator
 log = logging.getLogger(__name__)
 MAX_BACKOFF = 300.0
 IDLE_WAIT = 5.0
+WATCH_WRITES = 0.02  # while idle, how often the worker looks whether the bot wrote anything
 IN_FLIGHT = 16  # sends waiting on the rate limiter at once, each to a different chat
+SENT_MARK = "👌"  # the reaction under a staff message that reached the resident
 
 
 class Undeliverable(Exception):
@@ -70,6 +73,7 @@ class Delivery:
 
     # -- running ---------------------------------------------------------------------------
     def wake(self) -> None:
+        """Something was queued: look now. Never lost, whenever it comes (see _run)."""
         self._wake.set()
 
     def start(self) -> None:
@@ -85,24 +89,53 @@ class Delivery:
 
     async def _run(self) -> None:
         while True:
+            # Cleared before the round reads the queue, never after: a wake() that comes while
+            # a round runs stays set, so the wait below ends at once and the next round sends
+            # what it announced.
+            self._wake.clear()
             try:
                 sent = await self.run_once()
             except Exception:  # the worker must outlive any single failure
                 log.exception("outbox worker round failed")
                 sent = 0
-            if sent:
-                continue
-            self._wake.clear()
-            idle = await self._idle()  # before wait() exists: a cancel here leaves no coroutine
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._wake.wait(), timeout=idle)
+            if not sent:
+                await self._rest()
+
+    async def _rest(self) -> None:
+        """Wait until the next item falls due (at most IDLE_WAIT), wake() is called, or the
+        bot writes to its database. The last one matters: a handler commits its messages and
+        wakes the worker only when it is done (after its direct replies, which may wait on a
+        slow Telegram), and some writers never wake it (the sweep's digests); so a message
+        never waits for the next poll, only for its commit."""
+        written = self._written()
+        wait = await self._idle()
+        loop = asyncio.get_running_loop()
+        until = loop.time() + wait
+        woken = asyncio.ensure_future(self._wake.wait())
+        try:
+            while not woken.done() and self._written() == written:
+                left = until - loop.time()
+                if left <= 0:
+                    return
+                await asyncio.wait({woken}, timeout=min(left, WATCH_WRITES))
+        finally:
+            woken.cancel()  # a cancelled worker leaves no waiting coroutine behind
 
     async def _idle(self) -> float:
+        """Seconds until the next item falls due, at most IDLE_WAIT."""
         due = await self.store.outbox.next_due()
         if due is None:
             return IDLE_WAIT
         wait = (due - self.store.outbox.clock()).total_seconds()
         return min(max(wait, 0.05), IDLE_WAIT)
+
+    def _written(self) -> int:
+        """How many rows the bot's connection has written so far (SQLite's total_changes, a
+        counter read without a query): when it moves, something may have been queued."""
+        try:
+            return int(self.store.db.conn.total_changes)
+        except Exception:  # the connection is closing (shutdown): nothing more to look for
+            return -1
 
     async def run_once(self, limit: int = 50) -> int:
         async with self._lock:
@@ -175,8 +208,22 @@ class Delivery:
             relayed = await self.translating.relay(item)
             message = await self._plain(item, silent, html=relayed[0] if relayed else None)
             await self._done(item, message.message_id)
+            await self._mark(item)
             if relayed is not None and relayed[1]:  # not translated now: edit it in later
                 await self.translating.relay_later(item, message.message_id)
+
+    async def _mark(self, item: OutItem) -> None:
+        """👌 under the staff message that just reached the resident, so the group sees at a
+        glance what went out (and what stayed among the team). A courtesy: a failure is only
+        logged, the message itself is delivered."""
+        mark = item.payload.get("mark")
+        if not mark or item.chat_id < 0:
+            return
+        try:
+            await self.bot.set_message_reaction(int(mark[0]), int(mark[1]), SENT_MARK)
+        except TelegramError as exc:
+            log.info("could not mark message %s in chat %s as sent: %s", mark[1], mark[0],
+                     type(exc).__name__)
 
     async def _edit_relay(self, item: OutItem) -> None:
         """A relay that went out untranslated: translate it again and, done, edit it in."""
@@ -270,7 +317,8 @@ class Delivery:
         ticket = await self._ticket(item)
         thread = await self.store.threads.get(ticket.id, item.chat_id)
         thread_id = thread.thread_id if thread else None
-        if thread_id is None and item.chat_id in self.forums:
+        new_topic = thread_id is None and item.chat_id in self.forums
+        if new_topic:
             tr = self.notifier.group_tr(item.chat_id)
             label = category_label(tr, self.notifier.site, ticket.kind.value, ticket.category)
             topic = await self.bot.create_forum_topic(item.chat_id, f"{ticket.ref} · {label}"[:128])
@@ -290,6 +338,10 @@ class Delivery:
             note = item.payload.get("note")
             if note:
                 await self.notifier.to_group(tx, now, ticket, item.chat_id, note)
+            if new_topic:  # how the topic works: staff talk stays, replies reach the resident
+                await self.notifier.to_group(tx, now, ticket, item.chat_id,
+                                             topic_hint(self.notifier, item.chat_id, ticket),
+                                             dedupe=f"topic-hint:{ticket.id}:{item.chat_id}")
 
     async def _edit_card(self, item: OutItem) -> None:
         ticket = await self._ticket(item)

@@ -43,6 +43,25 @@ def handover(n: Readers, chat_id: int, from_partner: str, name: str, note: str) 
                                         partner=from_partner, name=name, note=note)
 
 
+def transfer_asked(n: Readers, chat_id: int, t: Ticket, to_partner: str) -> str:
+    tr = n.group_tr(chat_id)
+    return "⏳ " + tr._("#{ref}: we asked the resident if it may go to {partner}. It stays with "
+                       "you until they answer.", ref=t.ref, partner=n.site.partner_name(to_partner))
+
+
+def transfer_refused(n: Readers, t: Ticket, to_partner: str) -> str:
+    tr = n.group_tr(n.partner_chat(t))
+    return "🔒 " + tr._("#{ref}: the resident does not want it passed on to {partner}. It stays "
+                       "with you.", ref=t.ref, partner=n.site.partner_name(to_partner))
+
+
+def transfer_unanswered(n: Readers, t: Ticket, to_partner: str) -> str:
+    tr = n.group_tr(n.partner_chat(t))
+    return "⏳ " + tr._("#{ref}: the resident has not answered yet whether it may go to "
+                       "{partner}. Call them, or keep helping them yourself.", ref=t.ref,
+                       partner=n.site.partner_name(to_partner))
+
+
 def quick_sent(n: Readers, chat_id: int, reply: QuickReply, day: date | None) -> str:
     """The quick reply as the sender's group reads it (the resident got it in their language)."""
     tr = n.group_tr(chat_id)
@@ -54,6 +73,14 @@ def from_resident(n: Readers, chat_id: int, t: Ticket) -> str:
     """The header above a resident's message in the partner's group."""
     tr = n.group_tr(chat_id)
     return tr._("💬 {who} (#{ref}):", who=who(tr, t), ref=t.ref)
+
+
+def topic_hint(n: Readers, chat_id: int, t: Ticket) -> str:
+    """The first message under a card in its own forum topic: how to write to the resident."""
+    tr = n.group_tr(chat_id)
+    return "ℹ️ " + tr._("To write to the resident, reply to the card or to their message. 👌 "
+                       "under your message means the resident has it. Other messages in this "
+                       "topic stay within the team.")
 
 
 def voice_words(n: Readers, chat_id: int, t: Ticket) -> str:
