@@ -30,15 +30,17 @@ LONGEST_429 = 5.0  # a longer retry_after is not waited for here: the error hand
 async def surely(call: Callable[[], Awaitable[T]], what: str,
                  sleep: Callable[[float], Awaitable[object]] = asyncio.sleep) -> T:
     """`call()`, tried up to TRIES times through passing faults."""
-    wait = FIRST_WAIT
+    wait, waited_429 = FIRST_WAIT, False
     for attempt in range(1, TRIES + 1):
         try:
             return await call()
         except RetryAfter as exc:
+            # once: with rate limiting on, PTB's limiter has waited out 429s already
             pause = seconds(exc.retry_after).total_seconds()
-            if attempt == TRIES or pause > LONGEST_429:
+            if attempt == TRIES or waited_429 or pause > LONGEST_429:
                 raise
             log.info("%s: 429, trying again in %.1f s", what, pause)
+            waited_429 = True
             await sleep(pause)
         except (BadRequest, ChatMigrated):
             raise  # refused: sending it again would be refused again
