@@ -247,17 +247,22 @@ def _incompatible(schema: int, recorded: dict[int, tuple[str, str]]) -> list[str
     return out
 
 
+def _take_alone(conn: sqlite3.Connection) -> None:
+    """Take the file for this connection alone, or raise OperationalError (busy) at once.
+    EXCLUSIVE before the first read: the connection wants the file to itself (and keeps no
+    -shm); refused while any other connection holds its shared lock."""
+    conn.execute("PRAGMA busy_timeout=0")
+    conn.execute("PRAGMA locking_mode=EXCLUSIVE").fetchone()
+    conn.execute("BEGIN EXCLUSIVE")
+    conn.execute("COMMIT")
+
+
 def _in_use(db: Path) -> bool:
     if not db.is_file():
         return False
     conn = _connect(db, "rw", timeout=0)
     try:
-        conn.execute("PRAGMA busy_timeout=0")
-        # EXCLUSIVE before the first read: the connection wants the file to itself (and keeps
-        # no -shm); refused while any other connection holds its shared lock.
-        conn.execute("PRAGMA locking_mode=EXCLUSIVE").fetchone()
-        conn.execute("BEGIN EXCLUSIVE")
-        conn.execute("COMMIT")
+        _take_alone(conn)
         return False
     except sqlite3.OperationalError as exc:
         if exc.sqlite_errorcode in (sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED):
@@ -274,10 +279,7 @@ def _settle(db: Path) -> None:
     set aside), with the file to ourselves; InUse when something has it open."""
     conn = _connect(db, "rw", timeout=0)
     try:
-        conn.execute("PRAGMA busy_timeout=0")
-        conn.execute("PRAGMA locking_mode=EXCLUSIVE").fetchone()
-        conn.execute("BEGIN EXCLUSIVE")
-        conn.execute("COMMIT")
+        _take_alone(conn)
         conn.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()
         conn.execute("PRAGMA journal_mode=DELETE").fetchone()
     except sqlite3.OperationalError as exc:
