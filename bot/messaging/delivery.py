@@ -130,10 +130,9 @@ class Delivery:
         return min(max(wait, 0.05), IDLE_WAIT)
 
     def _written(self) -> int:
-        """How many rows the bot's connection has written so far (SQLite's total_changes, a
-        counter read without a query): when it moves, something may have been queued."""
+        """How many rows the bot has written so far (bot/store/db.py writes)."""
         try:
-            return int(self.store.db.conn.total_changes)
+            return self.store.db.writes
         except Exception:  # the connection is closing (shutdown): nothing more to look for
             return -1
 

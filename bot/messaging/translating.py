@@ -59,8 +59,9 @@ def relay_words(head: str, body: str, source: str, target: str, user_id: int | N
 
 
 class Translating:
-    def __init__(self, store: Store, translator: Translator, i18n: I18n,
+    def __init__(self, store: Store, translator: Translator, i18n: I18n | None = None,
                  languages: Sequence[str] = ()) -> None:
+        """`i18n`: for the labels of relays (not needed to translate words alone)."""
         self.store = store
         self.languages = list(languages)  # the site's: a text's language is one of these
         self.translator = translator
@@ -137,6 +138,7 @@ class Translating:
             return None
         words = await self.words(spec["body"], spec["source"], spec["target"], spec.get("user"),
                                  f"message {item.id}")
+        assert self.i18n is not None, "relays need the catalogs for their labels"
         html = relayed_html(self.i18n.get(spec["target"]), spec["head"], spec["body"], words,
                             staff=bool(spec.get("staff")), lead=str(spec.get("lead", "")))
         return html, words.again

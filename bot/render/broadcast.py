@@ -63,12 +63,10 @@ def resident_payload(tr: Translator, version: Version, original: str) -> dict[st
     """The outbox payload of one resident's message (their language's `tr`)."""
     if version.source is None:
         return {"text": LEAD + version.text}  # as written: plain text, as always
-    if version.translated:
-        text = translated_html(tr, source_lang=version.source, translation=version.text,
-                               original=original, lead=LEAD)
-    else:  # a resident is told it is not translated, never about interpreters
-        text = translated_html(tr, source_lang=version.source, translation=None,
-                               original=original, missing=FAILED, lead=LEAD)
+    # not translated: a resident is told so, never about interpreters (FAILED)
+    text = translated_html(tr, source_lang=version.source, original=original, lead=LEAD,
+                           translation=version.text if version.translated else None,
+                           missing=None if version.translated else FAILED)
     return {"text": text, "parse_mode": "HTML"}
 
 

@@ -18,7 +18,7 @@ from bot.i18n import Translator
 from bot.i18n.bidi import isolate, strip_controls
 from bot.render.callbacks import CARD, CardStep, pack
 from bot.render.labels import category_label, files_text, lang_in, ticket_place
-from bot.render.translated import Words, translated_label
+from bot.render.translated import Words, translated_html
 
 # the card must stay under Telegram's 4096 characters with everything around the description
 MAX_DESCRIPTION_CHARS = 2500
@@ -99,21 +99,13 @@ def _cut(text: str, limit: int) -> str:
 
 def description_lines(tr: Translator, description: str, words: Words | None) -> list[str]:
     """The resident's words as written; for a group of another language also the machine
-    translation (labelled, naming the source language), the original kept in a folded quote."""
-    e = escape
+    translation (labelled, naming the source language), the original kept in a folded quote
+    (bot/render/translated.py, as for relays)."""
     if words is None:
-        return [f"💬 {e(isolate(_cut(description, MAX_DESCRIPTION_CHARS)))}"]
-    if words.translation is None:
-        shown = f"💬 {e(isolate(_cut(description, MAX_DESCRIPTION_CHARS)))}"
-        if words.missing == "unsupported":
-            return [shown, "🌐 <i>" + e(tr._("not translated: an interpreter is needed"))
-                    + "</i>"]
-        return [shown + " <i>" + e(tr._("(not translated)")) + "</i>"]
-    half = MAX_DESCRIPTION_CHARS // 2  # both must fit on the card
-    label = translated_label(tr, words.source)
-    return ["🌐 <i>" + e(label) + "</i>",
-            f"💬 {e(isolate(_cut(words.translation, half)))}",
-            f"<blockquote expandable>{e(isolate(_cut(description, half)))}</blockquote>"]
+        return [f"💬 {escape(isolate(_cut(description, MAX_DESCRIPTION_CHARS)))}"]
+    return [translated_html(tr, source_lang=words.source, translation=words.translation,
+                            original=description, missing=words.missing, lead="💬 ",
+                            limit=MAX_DESCRIPTION_CHARS)]
 
 
 def staff_contact(tr: Translator, contact: str | None) -> str:

@@ -23,6 +23,7 @@ from datetime import datetime
 from typing import Any
 
 from bot.i18n import I18n
+from bot.messaging.translating import Translating
 from bot.render.broadcast import LEAD, Version, resident_payload
 from bot.render.translated import FAILED, UNSUPPORTED
 from bot.store import Store, broadcasts, drafts
@@ -40,8 +41,7 @@ from bot.store.db import Database
 from bot.store.due import schedule
 from bot.store.outbox import Method, enqueue
 from bot.store.residents import Reader
-from bot.translate import TranslationError, Translator, UnsupportedLanguage
-from bot.translate.cache import cached_translate
+from bot.translate import Translator
 
 __all__ = ["PROGRESS_EVERY", "Progress", "Target", "Version", "by_language", "progress",
            "recipients", "sender_of", "start", "text_for", "total_of", "translate",
@@ -75,28 +75,24 @@ async def translate(store: Store, translator: Translator, *, texts: dict[str, st
             out[lang] = kept
         else:
             wanted.append(lang)
-    found = await asyncio.gather(*(_translated(store, translator, texts[source], source, lang)
+    translating = Translating(store, translator)
+    found = await asyncio.gather(*(_translated(translating, texts[source], source, lang)
                                    for lang in wanted))
     out.update((version.lang, version) for version in found)
     return out
 
 
-async def _translated(store: Store, translator: Translator, text: str, source: str,
+async def _translated(translating: Translating, text: str, source: str,
                       target: str) -> Version:
-    try:
-        [translation] = await cached_translate(store, translator, [text], source, target,
-                                               user_id=None)  # the sender's words: no resident's
-    except UnsupportedLanguage:
-        return Version(target, text, source, UNSUPPORTED)
-    except TranslationError as exc:  # down, slow, busy, quota, garbage: worth another try
-        log.info("broadcast not translated to %s now (%s)", target, type(exc).__name__)
+    """The sender's words in `target` (nobody's personal words: no resident id), or the
+    original with why not (bot/messaging/translating.py decides, as for cards and relays)."""
+    words = await translating.words(text, source, target, None, f"broadcast to {target}")
+    if words.translation is None:
+        return Version(target, text, source,
+                       UNSUPPORTED if words.missing == UNSUPPORTED else FAILED)
+    if not words.translation.strip():
         return Version(target, text, source, FAILED)
-    except Exception:  # a fault of ours must not stop the broadcast
-        log.exception("translating a broadcast to %s failed", target)
-        return Version(target, text, source, FAILED)
-    if not translation.strip():
-        return Version(target, text, source, FAILED)
-    return Version(target, translation, source)
+    return Version(target, words.translation, source)
 
 
 def _payloads(texts: dict[str, str], fallback: str, langs: Iterable[str],

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import secrets
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 import aiosqlite
@@ -77,10 +77,14 @@ class Drafts:
 
     async def purge_older_than(self, days: int) -> int:
         """Forget flows a resident abandoned long ago (data minimisation)."""
-        cutoff = iso(self.clock() - timedelta(days=days))
         async with self.db.transaction() as tx:
-            cur = await tx.execute("DELETE FROM drafts WHERE updated_at < ?", (cutoff,))
-            return cur.rowcount
+            return await purge_before(tx, self.clock() - timedelta(days=days))
+
+
+async def purge_before(tx: aiosqlite.Connection, cutoff: datetime) -> int:
+    """Inside a caller's transaction (the retention pass): drafts untouched since `cutoff`."""
+    cur = await tx.execute("DELETE FROM drafts WHERE updated_at < ?", (iso(cutoff),))
+    return cur.rowcount
 
 
 async def delete(tx: aiosqlite.Connection, user_id: int) -> None:

@@ -79,7 +79,7 @@ from datetime import datetime, timedelta
 import aiosqlite
 
 from bot.domain.tickets import ACTIVE
-from bot.store import asks, homes, outbox, threads
+from bot.store import asks, drafts, homes, outbox, threads, translations
 from bot.store.clock import iso, parse
 from bot.store.privacy import erase_resident
 from bot.store.tickets import add_event, erase_content
@@ -240,10 +240,8 @@ async def purge(tx: aiosqlite.Connection, now: datetime, retention_days: int, *,
     purged.add("due", cur.rowcount)
     purged.add("staff_pending", await threads.purge_pending(tx, now - STAFF_PENDING_KEEP))
     purged.add("link_attempts", await homes.purge_attempts(tx, now - LINK_ATTEMPTS_KEEP))
-    cur = await tx.execute("DELETE FROM translations WHERE created_at < ?", (iso(cutoff),))
-    purged.add("translations", cur.rowcount)
-    cur = await tx.execute("DELETE FROM drafts WHERE updated_at < ?", (iso(now - DRAFT_KEEP),))
-    purged.add("drafts", cur.rowcount)
+    purged.add("translations", await translations.purge_before(tx, cutoff))
+    purged.add("drafts", await drafts.purge_before(tx, now - DRAFT_KEEP))
     leaving = await _quiet_residents(tx, cutoff, limit)
     for user_id in leaving:
         await erase_resident(tx, user_id, now)

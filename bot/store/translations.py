@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Iterable
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 import aiosqlite
 
@@ -49,15 +49,19 @@ class Translations:
 
     async def purge_expired(self, retention_days: int) -> int:
         """Drop translations made longer ago than the retention period."""
-        cutoff = iso(self.clock() - timedelta(days=retention_days))
         async with self.db.transaction() as tx:
-            cur = await tx.execute("DELETE FROM translations WHERE created_at < ?", (cutoff,))
-            return cur.rowcount
+            return await purge_before(tx, self.clock() - timedelta(days=retention_days))
 
     async def count_for(self, user_id: int) -> int:
         row = await self.db.fetchone(
             "SELECT COUNT(*) FROM translations WHERE user_id = ?", (user_id,))
         return int(row[0]) if row else 0
+
+
+async def purge_before(tx: aiosqlite.Connection, cutoff: datetime) -> int:
+    """Inside a caller's transaction (the retention pass): translations made before `cutoff`."""
+    cur = await tx.execute("DELETE FROM translations WHERE created_at < ?", (iso(cutoff),))
+    return cur.rowcount
 
 
 async def forget_resident(tx: aiosqlite.Connection, user_id: int) -> int:
