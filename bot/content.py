@@ -25,6 +25,7 @@ class FaqItem:
     question: str
     answer: str
     keywords: tuple[str, ...]
+    source: str = ""  # where the facts of the answer can be checked (not shown to residents)
 
 
 @dataclass(frozen=True)
@@ -66,7 +67,8 @@ class Faq:
         sections = []
         for s in raw.get("section", []):
             items = tuple(
-                FaqItem(i["id"], i["question"], i["answer"].strip(), tuple(i.get("keywords", [])))
+                FaqItem(i["id"], i["question"], i["answer"].strip(), tuple(i.get("keywords", [])),
+                        i.get("source", ""))
                 for i in s.get("item", [])
             )
             sections.append(FaqSection(s["id"], s.get("emoji", ""), s["title"], items))

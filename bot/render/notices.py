@@ -64,8 +64,8 @@ def eve_notice(tr: Translator, wd: WorkDay, work: str, *, today: bool = False) -
 
 def answer_buttons(tr: Translator, work_day_id: int) -> InlineKeyboardMarkup:
     labels = {"ok": "👍 " + tr._("OK"), "away": "🚪 " + tr._("I am not home that day"),
-              "help": "💪 " + tr._("I need help (for example moving furniture)"),
-              "rest": "🛋️ " + tr._("I need a place to rest during the works")}
+              "help": "💪 " + tr._("Help me move furniture"),
+              "rest": "🛋️ " + tr._("I need a place to rest")}
     return InlineKeyboardMarkup([[InlineKeyboardButton(labels[a], callback_data=pack(
         WORK_DAY, work_day_id, a))] for a in ANSWERS])
 
