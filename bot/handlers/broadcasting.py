@@ -6,22 +6,32 @@ The first text is written in the group's own language. With a translation servic
 recipient language without a text of its own gets it machine translated before the preview
 (bot/services/broadcast.py translate), and the preview shows each language as its residents will
 read it. When a translation failed, "Translate again" (`v1:bc:again`) asks the service again
-for those languages only and shows the preview anew; Send delivers what the last preview showed.
+for those languages only and shows the preview anew.
+
+Send (`v1:bc:go`) does not send: the announcement waits for a second person, with Approve
+(`v1:bc:ok:<broadcast id>`) and Stop (`v1:bc:no:<broadcast id>`) in its group and, when it was
+written elsewhere, in the coordinator group. Approved by someone who may act in that group
+(not its writer) or in the coordinator group, it delivers what the last preview showed.
+Every step is authorised by the chat and the person (bot/handlers/staff.py authorised).
 """
 
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Mapping
+from contextlib import suppress
+from functools import wraps
 
 from telegram import Message, Update
 from telegram.constants import ParseMode
+from telegram.error import BadRequest
 
-from bot.context import BotContext
+from bot.context import BotContext, Services
+from bot.domain.casework import Actor
 from bot.handlers.common import inline
 from bot.handlers.staff import Staff, StaffPress, staff_for
 from bot.i18n import language_name
 from bot.i18n.bidi import clean_user_text
-from bot.render.broadcast import Version, preview_pages
+from bot.render.broadcast import Version, approval_refusal, preview_pages
 from bot.render.callbacks import BROADCAST, BroadcastStep, Press, pack
 from bot.services import broadcast
 from bot.store.drafts import Draft
@@ -29,11 +39,9 @@ from bot.store.drafts import Draft
 FLOW = "broadcast"
 
 
-def _may(staff: Staff) -> bool:
-    site = staff.services.site
-    allowed = {site.question_partner, site.coordinator}
-    partner = site.partner_in(staff.chat_id)
-    return partner is not None and partner.id in allowed
+def composers(services: Services) -> set[str]:
+    """The partners whose groups may compose an announcement."""
+    return {services.site.question_partner, services.site.coordinator}
 
 
 async def cmd_broadcast(update: Update, context: BotContext) -> None:
@@ -41,9 +49,9 @@ async def cmd_broadcast(update: Update, context: BotContext) -> None:
     if staff is None:
         return
     tr = staff.tr
-    if not _may(staff):
-        await staff.say(None, tr._("Broadcasts are sent from the housing corporation's group or "
-                                   "the coordinator group."))
+    if not await staff.authorised(composers(staff.services), elsewhere=tr._(
+            "Broadcasts are sent from the housing corporation's group or the coordinator "
+            "group.")):
         return
     site = staff.services.site
     target = BroadcastStep.TARGET
@@ -57,35 +65,47 @@ ComposerStep = Callable[[Staff, Press], Awaitable[None]]
 
 def composer_buttons(steps: Mapping[str, ComposerStep]) -> StaffPress:
     """The composer's buttons, `v1:bc:<step>[:<arg>...]`, each step to its action (bot/app.py
-    lists them); only in the groups that may broadcast, and an unknown step stops."""
+    lists them); only by who may act in the groups that may broadcast (Approve and Stop of a
+    waiting announcement narrow that to its own group and the coordinator's), and an unknown
+    step stops. Each step answers its press."""
     async def on_press(update: Update, context: BotContext, press: Press) -> None:
         staff = staff_for(update, context)
-        if staff is None:
+        if staff is None or not await staff.authorised(composers(staff.services)):
             return
-        if not _may(staff):
-            await staff.alert(staff.tr._("This button does not work here."), popup=True)
-            return
-        await staff.alert()
         await steps.get(press.arg(0), stop)(staff, press)
     return on_press
 
 
+def quietly(step: ComposerStep) -> ComposerStep:
+    """A step whose press needs no popup: answered at once, so the button stops spinning."""
+    @wraps(step)
+    async def answered(staff: Staff, press: Press) -> None:
+        await staff.alert()
+        await step(staff, press)
+    return answered
+
+
+@quietly
 async def choose_target(staff: Staff, press: Press) -> None:
     await _target(staff, press.arg(1))
 
 
+@quietly
 async def choose_mode(staff: Staff, press: Press) -> None:
     await _mode(staff, press.arg(1), press.arg(2), press.arg(3))
 
 
+@quietly
 async def skip_language(staff: Staff, press: Press) -> None:
     await _next_text(staff, skip=True)
 
 
+@quietly
 async def send(staff: Staff, press: Press) -> None:
     await _send(staff)
 
 
+@quietly
 async def retranslate(staff: Staff, press: Press) -> None:
     """Ask the service again for the languages whose translation failed (the cache answers for
     the rest), and show the preview again."""
@@ -97,9 +117,54 @@ async def retranslate(staff: Staff, press: Press) -> None:
 
 
 async def stop(staff: Staff, press: Press) -> None:
+    """Stop the draft (`v1:bc:no`), or a waiting announcement (`v1:bc:no:<broadcast id>`)."""
+    if press.arg(0) == BroadcastStep.STOP and press.arg(1):  # not an unknown step's data
+        await _decide(staff, press, broadcast.stop, staff.tr._("The announcement was not sent."))
+        return
+    await staff.alert()
     if await composing(staff):  # not a draft of something else this person started since
         await staff.services.store.drafts.clear(staff.user_id)
     await staff.say(None, staff.tr._("The announcement was not sent."))
+
+
+async def approve(staff: Staff, press: Press) -> None:
+    """`v1:bc:ok:<broadcast id>`: the second person approves, and it goes out."""
+    await _decide(staff, press, broadcast.approve,
+                  staff.tr._("Approved. The announcement goes out."))
+
+
+Decide = Callable[[Services, int, Actor], Awaitable[broadcast.Decided]]
+
+
+async def _decide(staff: Staff, press: Press, decide: Decide, done: str) -> None:
+    """Approve or Stop under a waiting announcement: only in its group or the coordinator's,
+    by who may act there (for Approve: not its writer); the groups hear of it through the
+    outbox, the presser by a popup, and the buttons they pressed go."""
+    tr = staff.tr
+    broadcast_id = int(press.arg(1)) if press.arg(1).isdigit() else 0
+    found = await broadcast.get(staff.services.store.db, broadcast_id)
+    if found is None:
+        await staff.alert(tr._("This button is old."), popup=True)
+        return
+    if not await staff.authorised(broadcast.approvers(staff.services, found.chat_id)):
+        return
+    result = await decide(staff.services, broadcast_id, staff.as_actor())
+    after = result.broadcast
+    if not result.done:
+        await staff.alert(approval_refusal(
+            tr, result.outcome, approver=after.approved_name if after else None,
+            stopper=after.stopped_name if after else None), popup=True)
+        return
+    await staff.alert(done)
+    await _drop_buttons(staff)
+
+
+async def _drop_buttons(staff: Staff) -> None:
+    query = staff.update.callback_query
+    if query is None:
+        return
+    with suppress(BadRequest):  # gone, or already without buttons: nothing to take away
+        await query.edit_message_reply_markup(reply_markup=None)
 
 
 async def _target(staff: Staff, building_id: str) -> None:
@@ -129,7 +194,12 @@ def _group_language(staff: Staff) -> str:
 
 async def _mode(staff: Staff, building: str, stairwell: str, mode: str) -> None:
     site, first = staff.services.site, _group_language(staff)
-    langs = [first] + ([x for x in site.languages if x != first] if mode == "per" else [])
+    langs = [first]
+    if mode == "per":  # a text for each language the recipients read, none for nobody
+        people = await broadcast.recipients(staff.services.store.db,
+                                            _target_for(building, stairwell))
+        langs += [x for x in _languages(site.languages, broadcast.by_language(people))
+                  if x != first]
     await staff.services.store.drafts.start(
         staff.user_id, FLOW, "text", chat=staff.chat_id, building=building,
         stairwell=stairwell, langs=langs, texts={})
@@ -152,13 +222,16 @@ async def composing(staff: Staff) -> Draft | None:
 
 
 async def on_text(staff: Staff, message: Message) -> bool:
-    """A staff message while composing; True when it was taken as announcement text."""
+    """A staff message while composing; True when it was taken as announcement text (or
+    refused: the group's rule no longer lets this person act)."""
     draft = await composing(staff)
     if draft is None or draft.step != "text":
         return False
     text = clean_user_text(message.text or "")
     if not text:
         return False
+    if not await staff.authorised(composers(staff.services)):
+        return True
     await _next_text(staff, text=text, draft=draft)
     return True
 
@@ -184,8 +257,10 @@ async def _next_text(staff: Staff, *, text: str | None = None, skip: bool = Fals
 
 
 def _target_of(draft: Draft) -> broadcast.Target:
-    building = draft.data["building"]
-    well = draft.data["stairwell"]
+    return _target_for(draft.data["building"], draft.data["stairwell"])
+
+
+def _target_for(building: str, well: str) -> broadcast.Target:
     return broadcast.Target(None if building == "*" else building, None if well == "*" else well)
 
 
@@ -225,21 +300,8 @@ async def _send(staff: Staff) -> None:
     if draft is None or draft.step != "preview":
         await staff.say(None, staff.tr._("This button is old."))
         return
-    services, tr = staff.services, staff.tr
-    now = services.clock()
-    send_at = services.notifier.policy.resident_time(now)  # never into the residents' night
     versions = {lang: Version.from_json(v) for lang, v in draft.data.get("versions", {}).items()}
-    broadcast_id = await broadcast.start(
-        services.store.db, now, chat_id=staff.chat_id, thread_id=None,
-        target=_target_of(draft), texts=_texts(draft), fallback=draft.data["langs"][0],
-        created_by=f"staff:{staff.user_id}", draft_of=staff.user_id, send_at=send_at,
-        versions=versions, i18n=services.i18n)  # as the sender saw it in the preview
-    services.delivery.wake()
-    total = await broadcast.total_of(services.store.db, broadcast_id)
-    text = "🚀 " + tr.ngettext("Sending to {n} resident. You will see the progress here.",
-                              "Sending to {n} residents. You will see the progress here.", total)
-    if send_at > now:
-        text += "\n🌙 " + tr._("It is quiet time for residents now. The announcement goes out "
-                               "at {time}.", time=tr.time(send_at.astimezone(
-                                   services.notifier.policy.zone).time()))
-    await staff.say(None, text)
+    await broadcast.propose(  # it waits for a second person, as the sender saw it previewed
+        staff.services, staff.as_actor(), target=_target_of(draft), texts=_texts(draft),
+        fallback=draft.data["langs"][0], versions=versions)
+    staff.services.delivery.wake()

@@ -1,7 +1,9 @@
 """Buttons on the ticket card: claim, release, transfer, resolve, note, quick replies, history.
 
 Callback data is `v1:t:<ticket id>:<action>[:<arg>...]`; who may press is decided from the chat
-the press came from (Staff.may_act), and every state change is one compare-and-set.
+the press came from and the person who pressed (Staff.may_act_on: the ticket's partner's group
+or the coordinator group, and there who the group's rule allows), and every state change is
+one compare-and-set.
 """
 
 from __future__ import annotations
@@ -39,10 +41,12 @@ def card_buttons(steps: Mapping[str, CardAction]) -> StaffPress:
             return
         ticket_id = int(press.arg(0)) if press.arg(0).isdigit() else 0
         ticket = await staff.services.store.tickets.get(ticket_id)
-        if ticket is None or not staff.may_act(ticket):
-            log.info("refused ticket button in chat %s (update %s)", staff.chat_id,
+        if ticket is None:
+            log.info("refused a button of no ticket in chat %s (update %s)", staff.chat_id,
                      update.update_id)
             await staff.alert(staff.tr._("This button does not work here."), popup=True)
+            return
+        if not await staff.may_act_on(ticket):  # answered and logged there
             return
         action = steps.get(press.arg(1))
         if action is None:

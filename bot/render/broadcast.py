@@ -5,16 +5,26 @@ A language the sender wrote a text for gets it as written. Another gets the mach
 of the first text (the source, in the sender's group's language), labelled and with the original
 kept in a folded quote; when the translation failed it gets the original, marked "(not
 translated)". The preview shows the sender exactly that, so they check before Send.
+
+Send does not send: the announcement waits for a second person (bot/domain/authority.py), with
+Approve and Stop under "Waiting for a second person to approve" in its group, and in the
+coordinator group (the preview first) when it was written elsewhere. What the groups read
+then, who approved or stopped it, is here too.
 """
 
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass
+from datetime import time
 from html import escape
 from typing import Any
 
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup
+
+from bot.domain.authority import Approval
 from bot.i18n import Translator
 from bot.i18n.bidi import isolate
+from bot.render.callbacks import BROADCAST, BroadcastStep, pack
 from bot.render.labels import lang_in
 from bot.render.translated import (
     FAILED,
@@ -105,3 +115,67 @@ def preview_pages(tr: Translator, total: int, versions: list[tuple[Version, int]
     pages.append(page)
     return pages
 
+
+
+# -- waiting for a second person -------------------------------------------------------------------
+def waiting_text(tr: Translator, *, composer: str, partner: str, here: bool,
+                 from_coordinator: bool) -> str:
+    """Under the preview: who may approve. `here`: in the group it was written in (else the
+    coordinator group, told of one written in `partner`'s group)."""
+    if not here:
+        return "⏳ " + tr._("{name} ({partner}) wants to send this announcement. Waiting for a "
+                           "second person to approve: someone here, or someone else in their "
+                           "group.", name=composer, partner=partner)
+    if from_coordinator:
+        return "⏳ " + tr._("Waiting for a second person to approve: someone else in this "
+                           "group.")
+    return "⏳ " + tr._("Waiting for a second person to approve: someone else in this group, or "
+                       "the coordinator.")
+
+
+def approval_markup(tr: Translator, broadcast_id: int) -> InlineKeyboardMarkup:
+    return InlineKeyboardMarkup([[
+        InlineKeyboardButton("✅ " + tr._("Approve"),
+                             callback_data=pack(BROADCAST, BroadcastStep.APPROVE, broadcast_id)),
+        InlineKeyboardButton("❌ " + tr._("Stop"),
+                             callback_data=pack(BROADCAST, BroadcastStep.STOP, broadcast_id))]])
+
+
+def who_did(tr: Translator, composer: str, approver: str) -> str:
+    return tr._("Written by {composer}, approved by {approver}.", composer=composer,
+                approver=approver)
+
+
+def approved_text(tr: Translator, *, total: int, composer: str, approver: str, here: bool,
+                  quiet_until: time | None) -> str:
+    """The confirmation once approved: in the group it was written in (`here`, where its
+    progress is reported), or in the coordinator group that approved it."""
+    if here:
+        head = "🚀 " + tr.ngettext("Sending to {n} resident. You will see the progress here.",
+                                  "Sending to {n} residents. You will see the progress here.",
+                                  total)
+    else:
+        head = "🚀 " + tr.ngettext("Sending to {n} resident.", "Sending to {n} residents.", total)
+    lines = [head, "✅ " + who_did(tr, composer, approver)]
+    if quiet_until is not None:
+        lines.append("🌙 " + tr._("It is quiet time for residents now. The announcement goes "
+                                 "out at {time}.", time=tr.time(quiet_until)))
+    return "\n".join(lines)
+
+
+def stopped_text(tr: Translator, name: str) -> str:
+    return tr._("The announcement was not sent.") + " " + tr._("Stopped by {name}.", name=name)
+
+
+def approval_refusal(tr: Translator, outcome: Approval, *, approver: str | None,
+                     stopper: str | None) -> str:
+    """The popup when Approve (or Stop) can no longer do anything, or not for this person."""
+    if outcome is Approval.OWN:
+        return tr._("You wrote this announcement. A second person must approve it.")
+    if outcome is Approval.SENT:
+        return tr._("This announcement was approved by {name} and has been sent.",
+                    name=approver or "?")
+    if outcome is Approval.STOPPED:
+        return tr._("This announcement was stopped by {name}. It was not sent.",
+                    name=stopper or "?")
+    return tr._("This button is old.")

@@ -8,6 +8,12 @@ translations are stored with the broadcast. A translation that fails never holds
 back: that language gets the original, marked "(not translated)". Only the text goes to the
 service; the cached rows belong to no resident (user_id None).
 
+Send does not send (`propose`): the announcement waits, stored with what the preview showed,
+for a second person: an authorised member of its group who did not write it, or of the
+coordinator group (the handler decides the chat and the person, bot/handlers/staff.py; the
+writer is refused here, bot/domain/authority.py approval). `approve` then sends exactly what was
+previewed, and the records and the groups say who wrote and who approved it; `stop` ends it.
+
 Every message is an outbox row written in one transaction with the broadcast, so delivery is
 paced by the same worker (under Telegram's limits), survives restarts and never sends twice. A due
 row reports progress in the sender's group until all is delivered.
@@ -19,18 +25,26 @@ import asyncio
 import logging
 from collections import Counter
 from collections.abc import Iterable
+from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
+import aiosqlite
+
+from bot.domain.authority import Approval, approval, stopping
+from bot.domain.casework import Actor
 from bot.i18n import I18n
 from bot.messaging.translating import Translating
-from bot.render.broadcast import LEAD, Version, resident_payload
+from bot.render import broadcast as words
+from bot.render.broadcast import LEAD, Version, preview_pages, resident_payload
 from bot.render.translated import FAILED, UNSUPPORTED
 from bot.store import Store, broadcasts, drafts
 from bot.store.broadcasts import (
     PROGRESS_EVERY,
+    Broadcast,
     Progress,
     Target,
+    get,
     progress,
     recipients,
     sender_of,
@@ -43,9 +57,12 @@ from bot.store.outbox import Method, enqueue
 from bot.store.residents import Reader
 from bot.translate import Translator
 
-__all__ = ["PROGRESS_EVERY", "Progress", "Target", "Version", "by_language", "progress",
-           "recipients", "sender_of", "start", "text_for", "total_of", "translate",
-           "translations_of"]
+if TYPE_CHECKING:  # only the type: Services lives with the handlers' context
+    from bot.context import Services
+
+__all__ = ["PROGRESS_EVERY", "Approval", "Broadcast", "Decided", "Progress", "Target", "Version",
+           "approve", "approvers", "by_language", "get", "progress", "propose", "recipients",
+           "sender_of", "start", "stop", "text_for", "total_of", "translate", "translations_of"]
 log = logging.getLogger(__name__)
 
 
@@ -127,13 +144,143 @@ async def start(db: Database, now: datetime, *, chat_id: int, thread_id: int | N
         broadcast_id = await broadcasts.insert(
             tx, now, chat_id=chat_id, thread_id=thread_id, target=target, texts=texts,
             fallback=fallback, total=len(people), created_by=created_by,
-            translations={lang: v.to_json() for lang, v in (versions or {}).items()
-                          if v.source is not None})
-        for person in people:
-            await enqueue(tx, now, chat_id=person.user_id, method=Method.SEND, purpose="broadcast",
-                          dedupe_key=f"bc:{broadcast_id}:{person.user_id}", bulk=True,
-                          due_at=send_at, initiative=True,
-                          payload=payloads[person.lang])
-        await schedule(tx, now, kind="bc_progress", due_at=(send_at or now) + PROGRESS_EVERY,
-                       broadcast=broadcast_id)
+            translations=_checked(versions))
+        await _queue(tx, now, broadcast_id, people, payloads, send_at)
     return broadcast_id
+
+
+def _checked(versions: dict[str, Version] | None) -> dict[str, dict[str, Any]]:
+    """The machine translations the sender saw in the preview, to store with the broadcast."""
+    return {lang: v.to_json() for lang, v in (versions or {}).items() if v.source is not None}
+
+
+async def _queue(tx: aiosqlite.Connection, now: datetime, broadcast_id: int,
+                 people: list[Reader], payloads: dict[str, dict[str, Any]],
+                 send_at: datetime | None) -> None:
+    """One outbox row per recipient (bulk, the bot's own initiative), and the progress reports."""
+    for person in people:
+        await enqueue(tx, now, chat_id=person.user_id, method=Method.SEND, purpose="broadcast",
+                      dedupe_key=f"bc:{broadcast_id}:{person.user_id}", bulk=True,
+                      due_at=send_at, initiative=True, payload=payloads[person.lang])
+    await schedule(tx, now, kind="bc_progress", due_at=(send_at or now) + PROGRESS_EVERY,
+                   broadcast=broadcast_id)
+
+
+# -- a second person approves ----------------------------------------------------------------------
+@dataclass(frozen=True)
+class Decided:
+    """What came of Approve or Stop; `broadcast` as it is afterwards (None: no such one)."""
+
+    outcome: Approval
+    broadcast: Broadcast | None = None
+
+    @property
+    def done(self) -> bool:
+        return self.outcome is Approval.OK
+
+
+def approvers(services: Services, chat_id: int) -> set[str]:
+    """The partners whose groups may approve (or stop) an announcement written in `chat_id`:
+    that group's own and the coordinator's."""
+    site = services.site
+    partner = site.partner_in(chat_id)
+    return {site.coordinator} | ({partner.id} if partner else set())
+
+
+async def propose(services: Services, composer: Actor, *, target: Target,
+                  texts: dict[str, str], fallback: str, versions: dict[str, Version]) -> int:
+    """Send pressed: the announcement waits for a second person, stored with what the preview
+    showed; the composer's draft goes in the same transaction (a replayed Send finds nothing).
+    Its group gets Approve / Stop under "Waiting for a second person", and the coordinator
+    group, when it was written elsewhere, the preview and the same buttons."""
+    db, now = services.store.db, services.clock()
+    people = await recipients(db, target)
+    async with db.transaction() as tx:
+        await drafts.delete(tx, composer.user_id)
+        broadcast_id = await broadcasts.insert(
+            tx, now, chat_id=composer.chat_id, thread_id=None, target=target, texts=texts,
+            fallback=fallback, total=len(people), created_by=composer.key,
+            translations=_checked(versions), waiting=True, composed_name=composer.first_name)
+        for chat_id in _approving_chats(services, composer.chat_id):
+            await _ask(services, tx, now, chat_id, broadcast_id, composer, people, texts,
+                       fallback, versions)
+    return broadcast_id
+
+
+def _approving_chats(services: Services, chat_id: int) -> list[int]:
+    coordinator = services.notifier.coordinator_chat
+    return [chat_id] if chat_id == coordinator else [chat_id, coordinator]
+
+
+async def _ask(services: Services, tx: aiosqlite.Connection, now: datetime, chat_id: int,
+               broadcast_id: int, composer: Actor, people: list[Reader], texts: dict[str, str],
+               fallback: str, versions: dict[str, Version]) -> None:
+    """Approve / Stop in one group: under the preview it was composed from, and in another
+    group (the coordinator's) after the same preview in that group's language."""
+    notifier, site = services.notifier, services.site
+    tr = notifier.group_tr(chat_id)
+    here = chat_id == composer.chat_id
+    if not here:
+        counts = by_language(people)
+        langs = [lang for lang in dict.fromkeys([*site.languages, *sorted(counts)])
+                 if counts.get(lang)]
+        shown = [(versions.get(lang) or Version(lang, text_for(texts, lang, fallback)),
+                  counts[lang]) for lang in langs]
+        for page in preview_pages(tr, len(people), shown):
+            await notifier.to_group(tx, now, None, chat_id, page, html=True)
+    partner = site.partner_in(composer.chat_id)
+    text = words.waiting_text(tr, composer=composer.first_name, here=here,
+                              partner=partner.name if partner else "?",
+                              from_coordinator=composer.chat_id == notifier.coordinator_chat)
+    await notifier.to_group(tx, now, None, chat_id, text,
+                            markup=words.approval_markup(tr, broadcast_id))
+
+
+async def approve(services: Services, broadcast_id: int, approver: Actor) -> Decided:
+    """The second person approves: it goes out as previewed (to the target's residents as
+    they are now; a language that came since gets the text as written), at once or, in the
+    residents' quiet hours, in the morning. A compare-and-set: of two approvals one sends."""
+    db, now, notifier = services.store.db, services.clock(), services.notifier
+    found = await broadcasts.get(db, broadcast_id)
+    if found is None:
+        return Decided(Approval.GONE)
+    people = await recipients(db, found.target)
+    versions = {lang: Version.from_json(v) for lang, v in found.translations.items()}
+    payloads = _payloads(found.texts, found.fallback, (p.lang for p in people), versions,
+                         services.i18n)
+    send_at = notifier.policy.resident_time(now)  # never into the residents' night
+    async with db.transaction() as tx:
+        current = await broadcasts.fetch(tx, broadcast_id)
+        outcome = approval(current.status if current else None,
+                           current.created_by if current else "", approver.key)
+        if current is None or outcome is not Approval.OK or not await broadcasts.approve(
+                tx, broadcast_id, now, by=approver.key, name=approver.first_name,
+                total=len(people)):
+            return Decided(Approval.GONE if outcome is Approval.OK else outcome, current)
+        await _queue(tx, now, broadcast_id, people, payloads, send_at)
+        quiet = send_at if send_at > now else None
+        for chat_id in dict.fromkeys([current.chat_id, approver.chat_id]):
+            tr = notifier.group_tr(chat_id)
+            await notifier.to_group(tx, now, None, chat_id, words.approved_text(
+                tr, total=len(people), composer=current.composed_name or "?",
+                approver=approver.first_name, here=chat_id == current.chat_id,
+                quiet_until=quiet.astimezone(notifier.policy.zone).time() if quiet else None))
+        after = await broadcasts.fetch(tx, broadcast_id)
+    return Decided(Approval.OK, after)
+
+
+async def stop(services: Services, broadcast_id: int, actor: Actor) -> Decided:
+    """A waiting announcement stopped (by its writer or anyone who could approve it): it never
+    goes out; its group (and the stopper's, when another) is told who stopped it."""
+    db, now, notifier = services.store.db, services.clock(), services.notifier
+    async with db.transaction() as tx:
+        current = await broadcasts.fetch(tx, broadcast_id)
+        outcome = stopping(current.status if current else None)
+        if current is None or outcome is not Approval.OK or not await broadcasts.stop(
+                tx, broadcast_id, now, by=actor.key, name=actor.first_name):
+            return Decided(Approval.GONE if outcome is Approval.OK else outcome, current)
+        for chat_id in dict.fromkeys([current.chat_id, actor.chat_id]):
+            await notifier.to_group(tx, now, None, chat_id, words.stopped_text(
+                notifier.group_tr(chat_id), actor.first_name))
+        after = await broadcasts.fetch(tx, broadcast_id)
+    return Decided(Approval.OK, after)

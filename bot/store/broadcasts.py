@@ -1,4 +1,9 @@
-"""Broadcasts: who a target reaches, the broadcast row, and its progress read from the outbox."""
+"""Broadcasts: who a target reaches, the broadcast row, and its progress read from the outbox.
+
+A broadcast composed in a group waits ('waiting') for a second person: approved it goes out
+('sent', with who approved it), or it is stopped ('stopped'). The row holds what the preview
+showed, so a restart in between loses nothing; approving and stopping are compare-and-sets.
+"""
 
 from __future__ import annotations
 
@@ -9,6 +14,7 @@ from typing import Any
 
 import aiosqlite
 
+from bot.domain.authority import SENT, STOPPED, WAITING
 from bot.store.clock import iso
 from bot.store.db import Database
 from bot.store.residents import Reader
@@ -26,6 +32,32 @@ class Target:
 class Sender:
     chat_id: int  # the group the announcement was made in: its progress is reported there
     thread_id: int | None
+
+
+@dataclass(frozen=True)
+class Broadcast:
+    """A broadcast as stored: what it says (`texts` as written, `fallback` the first text's
+    language, `translations` what the preview showed, language -> Version json), where it was
+    composed, and who wrote, approved or stopped it (staff keys and first names)."""
+
+    id: int
+    chat_id: int
+    thread_id: int | None
+    target: Target
+    texts: dict[str, str]
+    fallback: str
+    translations: dict[str, dict[str, Any]]
+    total: int
+    status: str
+    created_by: str
+    composed_name: str | None
+    approved_by: str | None
+    approved_name: str | None
+    stopped_name: str | None
+
+    @property
+    def waiting(self) -> bool:
+        return self.status == WAITING
 
 
 @dataclass(frozen=True)
@@ -61,20 +93,66 @@ async def recipients(db: Database, target: Target) -> list[Reader]:
 async def insert(tx: aiosqlite.Connection, now: datetime, *, chat_id: int,
                  thread_id: int | None, target: Target, texts: dict[str, str], fallback: str,
                  total: int, created_by: str,
-                 translations: dict[str, dict[str, Any]] | None = None) -> int:
-    """The broadcast as sent: the texts as written, the language of the first (`fallback`, the
-    source of the machine translations) and the translations the sender checked in the preview
-    (language -> {text, source, missing}; bot/render/broadcast.py Version)."""
+                 translations: dict[str, dict[str, Any]] | None = None,
+                 waiting: bool = False, composed_name: str | None = None) -> int:
+    """The broadcast as sent (or, `waiting`, as it waits for a second person): the texts as
+    written, the language of the first (`fallback`, the source of the machine translations)
+    and the translations the sender checked in the preview (language -> {text, source,
+    missing}; bot/render/broadcast.py Version)."""
     body: dict[str, Any] = {"texts": texts, "fallback": fallback}
     if translations:
         body["translations"] = translations
     cur = await tx.execute(
         "INSERT INTO broadcasts (chat_id, thread_id, building, stairwell, texts, total,"
-        " created_by, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+        " created_by, created_at, status, composed_name) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         (chat_id, thread_id, target.building, target.stairwell,
          json.dumps(body, ensure_ascii=False), total,
-         created_by, iso(now)))
+         created_by, iso(now), WAITING if waiting else SENT, composed_name))
     return int(cur.lastrowid or 0)
+
+
+_COLUMNS = ("id, chat_id, thread_id, building, stairwell, texts, total, status, created_by,"
+            " composed_name, approved_by, approved_name, stopped_name")
+
+
+def _broadcast(row: Any) -> Broadcast:
+    body = json.loads(row[5])
+    return Broadcast(int(row[0]), int(row[1]), row[2], Target(row[3], row[4]),
+                     dict(body["texts"]), str(body["fallback"]),
+                     dict(body.get("translations", {})), int(row[6]), str(row[7]), str(row[8]),
+                     row[9], row[10], row[11], row[12])
+
+
+async def get(db: Database, broadcast_id: int) -> Broadcast | None:
+    row = await db.fetchone(f"SELECT {_COLUMNS} FROM broadcasts WHERE id = ?", (broadcast_id,))
+    return _broadcast(row) if row else None
+
+
+async def fetch(tx: aiosqlite.Connection, broadcast_id: int) -> Broadcast | None:
+    """The broadcast as the caller's transaction sees it."""
+    async with tx.execute(f"SELECT {_COLUMNS} FROM broadcasts WHERE id = ?",
+                          (broadcast_id,)) as cur:
+        row = await cur.fetchone()
+    return _broadcast(row) if row else None
+
+
+async def approve(tx: aiosqlite.Connection, broadcast_id: int, now: datetime, *, by: str,
+                  name: str, total: int) -> bool:
+    """Waiting -> sent, approved by `by` (a compare-and-set: False when it was not waiting)."""
+    cur = await tx.execute(
+        "UPDATE broadcasts SET status = ?, approved_by = ?, approved_name = ?, approved_at = ?,"
+        " total = ? WHERE id = ? AND status = ?",
+        (SENT, by, name, iso(now), total, broadcast_id, WAITING))
+    return cur.rowcount == 1
+
+
+async def stop(tx: aiosqlite.Connection, broadcast_id: int, now: datetime, *, by: str,
+               name: str) -> bool:
+    """Waiting -> stopped (a compare-and-set: False when it was not waiting)."""
+    cur = await tx.execute(
+        "UPDATE broadcasts SET status = ?, stopped_by = ?, stopped_name = ?, stopped_at = ?"
+        " WHERE id = ? AND status = ?", (STOPPED, by, name, iso(now), broadcast_id, WAITING))
+    return cur.rowcount == 1
 
 
 async def total_of(db: Database, broadcast_id: int) -> int:

@@ -1,10 +1,12 @@
 """Broadcasts from the housing corporation's group: target, texts per language, preview with the
-number of recipients, paced delivery through the outbox, progress, no duplicates after a restart."""
+number of recipients, a second person who approves it, paced delivery through the outbox,
+progress, no duplicates after a restart."""
 
 from __future__ import annotations
 
 from datetime import datetime, timedelta
 from pathlib import Path
+from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -13,7 +15,7 @@ from bot.config import SiteConfig
 from bot.services import broadcast
 from bot.store.clock import SimClock
 from bot.store.homes import NewHome
-from bot.testing.harness import BotHarness, ResidentChat
+from bot.testing.harness import BotHarness, GroupChat, ResidentChat, StaffMember
 
 AMS = ZoneInfo("Europe/Amsterdam")
 
@@ -32,6 +34,12 @@ async def linked(h: BotHarness, name: str, lang: str, number: int, well: str) ->
     return chat
 
 
+async def approve(h: BotHarness, name: str = "Fatima", partner: str = "woningcorporatie",
+                  user_id: int | None = None) -> None:
+    """A second person of the group (or the coordinator's) presses Approve."""
+    await h.staff(partner, name, user_id).press_newest("✅ " + h.tr("nl")._("Approve"))
+
+
 async def test_a_stairwell_announcement_per_language(tmp_path: Path, site: SiteConfig) -> None:
     clock = Clock()
     async with BotHarness.start(tmp_path / "bot.db", site, clock=clock) as h:
@@ -47,12 +55,16 @@ async def test_a_stairwell_announcement_per_language(tmp_path: Path, site: SiteC
                                + tr._("a text per language"))
         await els.send("Morgen is het water afgesloten van 9 tot 12 uur.")
         await els.send("غدًا سيُقطع الماء من 9 إلى 12.")
-        await els.press_newest(tr._("Skip: use the first text"))
-        await els.press_newest(tr._("Skip: use the first text"))
+        # only the languages stairwell A reads are asked for: no Turkish, Polish, ... texts
+        asked = [t for t in g.texts() if t.startswith("✍️ ")]
+        assert asked == ["✍️ " + tr._("Type the announcement in {language}.", language=lang)
+                         for lang in ("Nederlands", "العربية")]
         preview = g.messages()[-1]["text"]
         assert tr.ngettext("Preview. This goes to {n} resident:",
                            "Preview. This goes to {n} residents:", 2) in preview
         await els.press_newest(tr._("Send"))
+        assert "📣" not in piet.last_text  # not yet: a second person approves first
+        await approve(h)
         assert amina.h.fake.last_message(amina.chat_id)["text"] == "📣 غدًا سيُقطع الماء من 9 إلى 12."  # type: ignore[index]
         assert piet.last_text == "📣 Morgen is het water afgesloten van 9 tot 12 uur."
         assert "📣" not in other.last_text  # stairwell B is not included
@@ -149,6 +161,11 @@ async def test_updates_replayed_after_a_crash_do_not_send_twice(tmp_path: Path,
         await h.feed(go)
         await h.feed(go)  # replayed
         assert g.texts()[-1] == tr._("This button is old.")
+        fatima = h.staff("woningcorporatie", "Fatima")
+        ok = h.updates.press(fatima.person, waiting(h, g.chat_id), "✅ " + tr._("Approve"),
+                             chat_id=g.chat_id)
+        await h.feed(ok)
+        await h.feed(ok)  # replayed: it went out once
         rows = await h.store.db.fetchall("SELECT id FROM broadcasts")
         assert len(rows) == 1
         for chat in (piet, amina):
@@ -196,6 +213,7 @@ async def test_an_announcement_sent_at_night_waits_for_the_morning(tmp_path: Pat
         await els.press_newest(tr._("Whole building") + ": " + tr._("one text for all"))
         await els.send("Morgen geen water.")
         await els.press_newest(tr._("Send"))
+        await approve(h)
         assert tr._("It is quiet time for residents now. The announcement goes out at {time}.",
                     time=tr.time(datetime(2026, 3, 3, 8, 0).time())) in g.texts()[-1]
         reports = len(g.texts())
@@ -207,3 +225,161 @@ async def test_an_announcement_sent_at_night_waits_for_the_morning(tmp_path: Pat
         assert g.texts()[-1] == "✅ " + tr._(
             "Announcement done: {sent} delivered, {failed} could not be delivered.",
             sent=1, failed=0)
+
+
+def waiting(h: BotHarness, chat_id: int) -> dict[str, Any]:
+    """The newest message in a group with the Approve button."""
+    approve_label = "✅ " + h.tr("nl")._("Approve")
+    group = GroupChat(h, chat_id)
+    return next(m for m in reversed(group.messages()) if approve_label in group.buttons(m))
+
+
+async def composed(h: BotHarness, text: str = "Morgen geen water.") -> StaffMember:
+    """Els writes one text for the whole building and presses Send."""
+    els = h.staff("woningcorporatie", "Els")
+    tr = h.tr("nl")
+    await els.send("/broadcast")
+    await els.press_newest("Zambesidreef")
+    await els.press_newest(tr._("Whole building") + ": " + tr._("one text for all"))
+    await els.send(text)
+    await els.press_newest(tr._("Send"))
+    return els
+
+
+async def rows(h: BotHarness) -> list[tuple[Any, ...]]:
+    found = await h.store.db.fetchall(
+        "SELECT status, created_by, composed_name, approved_by, approved_name, stopped_name"
+        " FROM broadcasts")
+    return [tuple(r) for r in found]
+
+
+async def test_send_waits_for_a_second_person_who_is_named(tmp_path: Path,
+                                                            site: SiteConfig) -> None:
+    async with BotHarness.start(tmp_path / "bot.db", site, clock=Clock()) as h:
+        piet = await linked(h, "Piet", "nl", 14, "A")
+        g, c, tr = h.group("woningcorporatie"), h.group("coordinator"), h.tr("nl")
+        els = await composed(h)
+        assert g.texts()[-1] == "⏳ " + tr._(
+            "Waiting for a second person to approve: someone else in this group, or the "
+            "coordinator.")
+        assert g.buttons(g.messages()[-1]) == ["✅ " + tr._("Approve"), "❌ " + tr._("Stop")]
+        # the coordinator group sees what would go out, and may approve it too
+        assert tr.ngettext("Preview. This goes to {n} resident:",
+                           "Preview. This goes to {n} residents:", 1) in c.texts()[-2]
+        assert "Morgen geen water." in c.texts()[-2]
+        assert c.texts()[-1] == "⏳ " + tr._(
+            "{name} ({partner}) wants to send this announcement. Waiting for a second person "
+            "to approve: someone here, or someone else in their group.", name="Els",
+            partner="Woningcorporatie")
+        assert "📣" not in piet.last_text
+        assert await rows(h) == [("waiting", f"staff:{els.person.id}", "Els", None, None, None)]
+
+        await els.press_newest("✅ " + tr._("Approve"))  # the writer cannot be the second
+        assert h.fake.alerts[-1]["text"] == tr._(
+            "You wrote this announcement. A second person must approve it.")
+        assert h.fake.alerts[-1]["show_alert"] is True
+        assert (await rows(h))[0][0] == "waiting" and "📣" not in piet.last_text
+
+        fatima = h.staff("woningcorporatie", "Fatima")
+        await fatima.press_newest("✅ " + tr._("Approve"))
+        assert piet.last_text == "📣 Morgen geen water."
+        assert g.texts()[-1] == "\n".join([
+            "🚀 " + tr.ngettext("Sending to {n} resident. You will see the progress here.",
+                               "Sending to {n} residents. You will see the progress here.", 1),
+            "✅ " + tr._("Written by {composer}, approved by {approver}.", composer="Els",
+                        approver="Fatima")])
+        assert await rows(h) == [("sent", f"staff:{els.person.id}", "Els",
+                                  f"staff:{fatima.person.id}", "Fatima", None)]
+        assert g.buttons(g.messages()[-2]) == []  # the buttons Fatima pressed are gone
+
+        # the coordinator's buttons are still there: pressed now, it says it went out
+        await h.staff("coordinator", "Noor").press(waiting(h, c.chat_id), "✅ " + tr._("Approve"))
+        assert h.fake.alerts[-1]["text"] == tr._(
+            "This announcement was approved by {name} and has been sent.", name="Fatima")
+        sent = [m.get("text") for m in h.fake.sent_to(piet.chat_id)]
+        assert sent.count("📣 Morgen geen water.") == 1
+
+
+async def test_the_coordinator_approves_and_both_groups_hear_it(tmp_path: Path,
+                                                               site: SiteConfig) -> None:
+    async with BotHarness.start(tmp_path / "bot.db", site, clock=Clock()) as h:
+        piet = await linked(h, "Piet", "nl", 14, "A")
+        g, c, tr = h.group("woningcorporatie"), h.group("coordinator"), h.tr("nl")
+        await composed(h)
+        noor = h.staff("coordinator", "Noor")
+        await noor.press(waiting(h, c.chat_id), "✅ " + tr._("Approve"))
+        assert h.fake.alerts[-1]["text"] == tr._("Approved. The announcement goes out.")
+        assert piet.last_text == "📣 Morgen geen water."
+        who = "✅ " + tr._("Written by {composer}, approved by {approver}.", composer="Els",
+                          approver="Noor")
+        assert who in g.texts()[-1] and tr.ngettext(
+            "Sending to {n} resident. You will see the progress here.",
+            "Sending to {n} residents. You will see the progress here.", 1) in g.texts()[-1]
+        assert c.texts()[-1] == "\n".join([
+            "🚀 " + tr.ngettext("Sending to {n} resident.", "Sending to {n} residents.", 1), who])
+        h.clock.advance(minutes=1)
+        await h.sweep()  # the progress is reported where it was written
+        done = "✅ " + tr._("Announcement done: {sent} delivered, {failed} could not be "
+                           "delivered.", sent=1, failed=0)
+        assert g.texts()[-1] == done and done not in c.texts()
+
+
+async def test_stopped_it_never_goes_and_a_later_approval_is_refused(tmp_path: Path,
+                                                                     site: SiteConfig) -> None:
+    async with BotHarness.start(tmp_path / "bot.db", site, clock=Clock()) as h:
+        piet = await linked(h, "Piet", "nl", 14, "A")
+        g, c, tr = h.group("woningcorporatie"), h.group("coordinator"), h.tr("nl")
+        await composed(h)
+        jan = h.staff("woningcorporatie", "Jan")
+        await jan.press_newest("❌ " + tr._("Stop"))
+        stopped = tr._("The announcement was not sent.") + " " + tr._("Stopped by {name}.",
+                                                                      name="Jan")
+        assert g.texts()[-1] == stopped
+        await h.staff("coordinator", "Noor").press(waiting(h, c.chat_id), "✅ " + tr._("Approve"))
+        assert h.fake.alerts[-1]["text"] == tr._(
+            "This announcement was stopped by {name}. It was not sent.", name="Jan")
+        assert (await rows(h))[0][0] == "stopped" and (await rows(h))[0][5] == "Jan"
+        await h.deliver()
+        assert "📣" not in piet.last_text
+        assert await h.store.db.fetchall(
+            "SELECT 1 FROM outbox WHERE purpose = 'broadcast'") == []
+
+
+async def test_a_waiting_announcement_survives_a_restart(tmp_path: Path,
+                                                         site: SiteConfig) -> None:
+    db = tmp_path / "bot.db"
+    async with BotHarness.start(db, site, clock=Clock()) as h:
+        piet = await linked(h, "Piet", "nl", 14, "A")
+        await composed(h)
+        fake = h.fake
+    async with BotHarness.start(db, site, clock=Clock(), fake=fake) as h2:
+        await approve(h2)
+        assert fake.sent_to(piet.chat_id)[-1]["text"] == "📣 Morgen geen water."
+        assert (await rows(h2))[0][0] == "sent"
+
+
+async def test_written_in_the_coordinator_group_another_coordinator_approves(
+        tmp_path: Path, site: SiteConfig) -> None:
+    """Only someone else of the coordinator group may approve it: a forged Approve pressed in
+    the housing corporation's group is refused and changes nothing."""
+    async with BotHarness.start(tmp_path / "bot.db", site, clock=Clock()) as h:
+        piet = await linked(h, "Piet", "nl", 14, "A")
+        c, tr = h.group("coordinator"), h.tr("nl")
+        noor = h.staff("coordinator", "Noor")
+        await noor.send("/broadcast")
+        await noor.press_newest("Zambesidreef")
+        await noor.press_newest(tr._("Whole building") + ": " + tr._("one text for all"))
+        await noor.send("Morgen geen water.")
+        await noor.press_newest(tr._("Send"))
+        assert c.texts()[-1] == "⏳ " + tr._(
+            "Waiting for a second person to approve: someone else in this group.")
+        [row] = await h.store.db.fetchall("SELECT id FROM broadcasts")
+        fatima = h.staff("woningcorporatie", "Fatima")
+        await h.feed(h.updates.press_data(fatima.person, fatima.group.chat_id, 1,
+                                          f"v1:bc:ok:{row[0]}"))
+        assert h.fake.alerts[-1]["text"] == tr._("This button does not work here.")
+        assert (await rows(h))[0][0] == "waiting" and "📣" not in piet.last_text
+        await approve(h, "Mila", partner="coordinator")
+        assert piet.last_text == "📣 Morgen geen water."
+        assert "✅ " + tr._("Written by {composer}, approved by {approver}.", composer="Noor",
+                           approver="Mila") in c.texts()[-1]

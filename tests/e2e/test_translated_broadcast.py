@@ -1,8 +1,9 @@
 """A broadcast written in Dutch reaches each resident in their language: machine translated
 (through the cache, once per language) before the preview, checked by the sender, delivered as
-previewed, labelled, with the original kept in a folded quote. A failing service never holds it
-back: that language gets the original, marked, and "Translate again" fills it in later. Real
-Application (BotHarness), the translation service faked over HTTP on 127.0.0.1."""
+previewed once a second person approved it, labelled, with the original kept in a folded
+quote. A failing service never holds it back: that language gets the original, marked, and
+"Translate again" fills it in later. Real Application (BotHarness), the translation service
+faked over HTTP on 127.0.0.1."""
 
 from __future__ import annotations
 
@@ -22,6 +23,7 @@ from bot.testing.harness import BotHarness, ResidentChat
 SHORT = 0.3  # the adapter's timeout here: long for 127.0.0.1, short for the suite
 GROUP = "woningcorporatie"  # may broadcast; the group reads Dutch
 ELS = 7001  # the sender, one person all through a test
+FATIMA = 7002  # the second person, who approves it
 DUTCH = "Morgen is het water afgesloten van 9 tot 12 uur."
 ARABIC = "غدًا سيُقطع الماء من 9 إلى 12."
 TURKISH = "Yarın su 9'dan 12'ye kadar kesik."
@@ -80,6 +82,12 @@ async def press(h: BotHarness, label: str) -> None:
     await h.staff(GROUP, "Els", user_id=ELS).press_newest(label)
 
 
+async def send(h: BotHarness) -> None:
+    """Els presses Send, and Fatima of her group approves: it goes out as previewed."""
+    await press(h, nl(h, "Send"))
+    await h.staff(GROUP, "Fatima", user_id=FATIMA).press_newest("✅ " + nl(h, "Approve"))
+
+
 def header(h: BotHarness, n: int) -> str:
     return "📣 " + h.tr("nl").ngettext("Preview. This goes to {n} resident:",
                                       "Preview. This goes to {n} residents:", n)
@@ -116,6 +124,9 @@ async def test_the_sender_checks_each_language_and_each_resident_reads_their_own
         == "Automatisch vertaald uit het Nederlands:"
     assert buttons(th, preview) == ["✅ " + nl(th, "Send"), "❌ " + nl(th, "Stop")]
     await press(th, nl(th, "Send"))
+    # the coordinator group, which may approve it too, sees each language as previewed
+    assert th.group("coordinator").texts()[-2] == preview["text"]
+    await th.staff(GROUP, "Fatima", user_id=FATIMA).press_newest("✅ " + nl(th, "Approve"))
     assert amina.last_text == received(th, "ar", ARABIC)
     assert ali.last_text == received(th, "tr", TURKISH)
     assert piet.last_text == "📣 " + DUTCH  # as written: no label, no quote
@@ -140,7 +151,7 @@ async def test_the_same_text_goes_to_the_service_once_per_language(
     amina, ali, _ = await residents(th)
     for _ in range(2):  # the same announcement twice: the second from the cache
         await compose(th)
-        await press(th, nl(th, "Send"))
+        await send(th)
     assert server.counts["/translate"] == 2
     sent = [m.get("text") for m in th.fake.sent_to(amina.chat_id)]
     assert sent.count(received(th, "ar", ARABIC)) == 2
@@ -170,7 +181,7 @@ async def test_with_the_service_down_the_preview_says_so_and_translate_again_fil
     assert translated_block(th, "Turks", TURKISH) in again["text"]
     assert nl(th, "(not translated)") not in again["text"]
     assert "🔄 " + nl(th, "Translate again") not in buttons(th, again)
-    await press(th, nl(th, "Send"))
+    await send(th)
     assert amina.last_text == received(th, "ar", ARABIC)
     assert ali.last_text == received(th, "tr", TURKISH)
     assert piet.last_text == "📣 " + DUTCH
@@ -183,7 +194,7 @@ async def test_busy_service_429_the_broadcast_goes_at_once_in_the_original_marke
     server.fail("429")
     preview = await compose(th)
     assert f"Arabisch (1)\n{isolate(DUTCH)} {nl(th, '(not translated)')}" in preview["text"]
-    await press(th, nl(th, "Send"))  # without translating again
+    await send(th)  # without translating again
     assert amina.last_text == untranslated(th, "ar")
     assert ali.last_text == untranslated(th, "tr")
     assert piet.last_text == "📣 " + DUTCH
@@ -203,7 +214,7 @@ async def test_a_pair_the_service_lacks_asks_the_sender_for_an_interpreter(
             assert translated_block(h, "Arabisch", ARABIC) in preview["text"]
             # asking again will not help: no such button
             assert buttons(h, preview) == ["✅ " + nl(h, "Send"), "❌ " + nl(h, "Stop")]
-            await press(h, nl(h, "Send"))
+            await send(h)
             assert amina.last_text == received(h, "ar", ARABIC)
             assert ali.last_text == untranslated(h, "tr")  # a resident is not told of interpreters
 
@@ -217,9 +228,8 @@ async def test_a_language_with_its_own_text_is_not_translated(
     await els.press_newest(nl(th, "Whole building") + ": " + nl(th, "a text per language"))
     await els.send(DUTCH)
     await els.send("غدًا لا ماء من 9 إلى 12.")  # the sender's own Arabic
-    for _ in range(2):  # Turkish and English: the first text, translated
-        await els.press_newest(nl(th, "Skip: use the first text"))
-    await press(th, nl(th, "Send"))
+    await els.press_newest(nl(th, "Skip: use the first text"))  # Turkish: the first, translated
+    await send(th)  # nobody reads English (or Polish, ...): no text was asked for them
     assert amina.last_text == "📣 غدًا لا ماء من 9 إلى 12."
     assert ali.last_text == received(th, "tr", TURKISH)
     assert piet.last_text == "📣 " + DUTCH
@@ -237,7 +247,7 @@ async def test_a_long_announcement_fits_telegram_in_the_preview_and_for_each_res
     assert len(pages) >= 3  # the fake Bot API refuses a message over 4096
     assert header(th, 3) in pages[0]["text"] and "Turks (1)" in pages[-1]["text"]
     assert [bool(m.get("reply_markup")) for m in pages] == [False] * (len(pages) - 1) + [True]
-    await press(th, nl(th, "Send"))
+    await send(th)
     text = amina.last_text
     label = th.tr("ar")._("Machine translated from {language}:", language=DUTCH_IN["ar"])
     assert text.startswith(f"🌐 {label}\n📣 {FSI}[ar] Lange tekst")
