@@ -13,7 +13,7 @@ from telegram import KeyboardButton, Message, ReplyKeyboardMarkup
 
 from bot.domain.routing import route
 from bot.domain.tickets import Attachment, Kind, NewTicket
-from bot.handlers import describe, flow
+from bot.handlers import describe, flow, limits
 from bot.handlers.common import Turn, in_rows, inline
 from bot.handlers.flow import Flow, Step
 from bot.handlers.menu import main_keyboard, show_menu
@@ -39,6 +39,8 @@ def normalise_phone(text: str) -> str | None:
 
 
 async def ask_topic(turn: Turn, draft: Draft) -> None:
+    if "category" not in draft.data and await limits.refused_at_start(turn):
+        return  # blocked, or the day's requests are made: said kindly, with the 112 line
     site, tr = turn.services.site, turn.tr
     buttons = [turn.flow_button(draft, category_label(tr, site, "help", c.id), c.id)
                for c in site.categories.help if not c.hidden]
@@ -214,7 +216,11 @@ async def submit(turn: Turn, draft: Draft) -> None:
         phone=draft.data.get("phone"), contact_lang=draft.data.get("contact_lang"),
     )
     await store.residents.record_consent(turn.user_id, f"share:{new.partner_id}")
-    ticket = await intake.submit(turn.services, new)
+    made = await intake.request(turn.services, new)
+    if made.ticket is None:  # blocked, or the day's limit: said kindly, the draft is kept
+        await limits.refuse(turn, made.refused)
+        return
+    ticket = made.ticket
     partner = site.partner(ticket.partner_id)
     await show_menu(turn, "\n".join([
         "✅ " + tr._("Thank you. Your request is sent to {partner}.",

@@ -11,7 +11,7 @@ from telegram import Message
 from bot.content import Faq
 from bot.domain.routing import route
 from bot.domain.tickets import Attachment, Kind, NewTicket
-from bot.handlers import describe, flow
+from bot.handlers import describe, flow, limits
 from bot.handlers.actions import run_action
 from bot.handlers.common import Turn, in_rows, inline
 from bot.handlers.flow import Flow, Step
@@ -74,6 +74,8 @@ async def on_faq_press(turn: Turn, press: Press) -> None:
         return
     if draft is None:
         draft = await turn.services.store.drafts.start(turn.user_id, "question", "browse")
+    if what in ("ask", "send") and await limits.refused_at_start(turn):
+        return  # a question to a person is a request: blocked, or the day's are made
     if what == "s":
         await show_section(turn, press.arg(1))
     elif what == "i":
@@ -96,7 +98,7 @@ async def show_section(turn: Turn, section_id: str) -> None:
     buttons = [turn.button(i.question, FAQ, "i", i.id) for i in section.items]
     await turn.say(f"{section.emoji} {section.title}".strip(), inline(
         *in_rows(buttons, 1),
-        [turn.button("⬅️ " + turn.tr._("Back"), FAQ, "home"), not_here_button(turn)],
+        *in_rows([turn.button("⬅️ " + turn.tr._("Back"), FAQ, "home"), not_here_button(turn)]),
     ))
 
 
@@ -153,7 +155,11 @@ async def submit(turn: Turn, draft: Draft) -> None:
         attachments=[Attachment(**a) for a in describe.parts(draft)[1]],
         first_name=turn.first_name, contact="message",
     )
-    ticket = await intake.submit(turn.services, new)
+    made = await intake.request(turn.services, new)
+    if made.ticket is None:  # blocked, or the day's limit: said kindly, the draft is kept
+        await limits.refuse(turn, made.refused)
+        return
+    ticket = made.ticket
     partner = site.partner(ticket.partner_id)
     await show_menu(turn, "\n".join([
         "✅ " + tr._("Thank you. Your question is sent to {partner}.",

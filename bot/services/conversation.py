@@ -9,6 +9,10 @@ Between languages, each piece carries the words to translate at send time
 original one tap away; a caption then follows its photo as a text of its own, translated the
 same way. The source language is the writer's own unless the script says otherwise
 (bot/translate/detect.py). A resident's voice message is also written out for the group.
+
+A resident's messages are paced (bot/domain/limits.py): over the limit of the last minute they
+are kept in the outbox and go a little later, in order, never lost; a blocked resident's are
+not passed on.
 """
 
 from __future__ import annotations
@@ -20,6 +24,7 @@ from typing import TYPE_CHECKING
 import aiosqlite
 
 from bot.domain.casework import Actor, Outcome, answer_claims, refusal
+from bot.domain.limits import Refusal, relay_slot
 from bot.domain.tickets import ACTIVE, Status, Ticket
 from bot.i18n.bidi import clean_user_text, isolate
 from bot.messaging.translating import relay_words
@@ -27,6 +32,10 @@ from bot.render import casework as texts
 from bot.render.quick import QuickReply
 from bot.render.resident import answer_markup, quick_reply_text, reply_header
 from bot.services.casework import Result, take
+from bot.store import blocks
+from bot.store.blocks import RELAY_EVENT
+from bot.store.clock import iso
+from bot.store.outbox import hold_until, last_id
 from bot.store.tickets import fetch, record
 from bot.translate.detect import source_language
 
@@ -98,8 +107,10 @@ async def reply_to_resident(services: Services, ticket_id: int, actor: Actor,
     notifier, now = services.notifier, services.clock()
     async with services.store.db.transaction() as tx:
         ticket = await fetch(tx, ticket_id)
-        if ticket.status not in ACTIVE or ticket.resident_id is None:
+        if ticket.status not in ACTIVE:
             return Result(Outcome.CLOSED, ticket)
+        if ticket.resident_id is None:  # a referral after a visit to a home with no linked chat
+            return Result(Outcome.NO_CHAT, ticket)
         if answer_claims(ticket):
             ticket = await take(services, tx, ticket, actor, now)
         header = reply_header(notifier, ticket, actor.first_name)
@@ -160,19 +171,44 @@ async def quick_reply(services: Services, ticket_id: int, actor: Actor, reply: Q
     return Result(Outcome.DONE, ticket)
 
 
-async def resident_message(services: Services, ticket_id: int, said: Said) -> Result:
+@dataclass(frozen=True)
+class Relayed:
+    """What came of a resident's message to their request."""
+
+    outcome: Outcome  # DONE: passed on (now or later); CLOSED: the request is over
+    ticket: Ticket
+    refused: Refusal | None = None  # not passed on: the resident is blocked
+    later: bool = False  # over the limit of the last minute: kept, it goes a little later
+    tell: bool = False  # the first of such a run: say so to the resident (once)
+
+
+async def resident_message(services: Services, ticket_id: int, said: Said) -> Relayed:
     """Resident → the partner's group, under a header that names them as staff may see them
-    (a pseudonym when anonymous). What may travel is checked before (text, photo, voice)."""
+    (a pseudonym when anonymous). What may travel is checked before (text, photo, voice).
+
+    A blocked resident's message is not passed on. Over `relays_per_minute` it is kept and
+    goes out at the first free moment, in order (bot/domain/limits.py relay_slot); its event
+    in the history carries that moment, which is what the limit counts."""
     notifier, now = services.notifier, services.clock()
     async with services.store.db.transaction() as tx:
         ticket = await fetch(tx, ticket_id)
         if ticket.status not in ACTIVE:
-            return Result(Outcome.CLOSED, ticket)
+            return Relayed(Outcome.CLOSED, ticket)
+        resident = ticket.resident_id
+        if resident is not None and await blocks.is_blocked(tx, resident):
+            return Relayed(Outcome.DONE, ticket, refused=Refusal.BLOCKED)
+        per_minute = services.site.limits.relays_per_minute
+        previous = await blocks.last_relays(tx, resident, per_minute) if resident else []
+        slot = relay_slot([(p.at, p.late) for p in previous], now, per_minute)
         chat = notifier.partner_chat(ticket)
         header = texts.from_resident(notifier, chat, ticket)
-        ticket = await record(tx, ticket.id, "resident", "resident_message", now)
+        ticket = await record(tx, ticket.id, "resident", RELAY_EVENT, now,
+                              **({"goes_at": iso(slot.at)} if slot.late else {}))
+        after = await last_id(tx)
         await _to_partner(services, tx, now, ticket, chat, header, said)
-    return Result(Outcome.DONE, ticket)
+        if slot.late:  # what was just queued for the group waits for its moment
+            await hold_until(tx, after, ticket.id, chat, slot.at)
+    return Relayed(Outcome.DONE, ticket, later=slot.late, tell=slot.tell)
 
 
 async def _to_partner(services: Services, tx: aiosqlite.Connection, now: datetime, t: Ticket,

@@ -18,6 +18,7 @@ from typing import Any
 
 import aiosqlite
 
+from bot.domain.limits import RELAY_WINDOW, fair_order
 from bot.store.clock import Clock, iso, iso_ceil
 from bot.store.db import Database
 
@@ -29,7 +30,7 @@ class Method(StrEnum):
     CARD_EDIT = "card_edit"  # edit the card wherever it was posted
     SEND = "send"  # a text (payload: text, reply_markup, parse_mode)
     COPY = "copy"  # copy a message without its sender (payload: from_chat_id, message_id)
-    FILE = "file"  # a photo or voice note by file id (payload: kind, file_id)
+    FILE = "file"  # a photo or voice note by file id (payload: kind, file_id; or png, base64)
     # edit a sent relay, translating it again (payload: of = the relay's item id, message)
     EDIT = "edit"
     # write out a resident's voice message and post the words (payload: file_id, lang, head);
@@ -71,11 +72,23 @@ async def enqueue(
     )
 
 
-# The head of a chat's queue, so one round never sends twice to a chat: an item waits for older
-# ones of its chat, except that a message never waits for a bulk item (an announcement and a
-# reply have no order between them), and a bulk item waits for every message of its chat.
+# The heads of a chat's queue, so a round takes at most one item per chat (see Outbox.due).
+# An item waits for older ones of its chat (`p`), except that a message never waits for a bulk
+# item (an announcement and a reply have no order between them) and a bulk item waits for
+# every message of its chat. In a group the queue is one line per request instead, so that one
+# resident's messages cannot hold up another's card (bot/domain/limits.py): an item there waits
+# only for older items of its own request (a card goes before its photos and replies), for an
+# older bulk item (transcriptions keep their order), for a message that is due (a bulk item
+# still goes after every message), and for an item backing off after a failure (the chat waits,
+# as Telegram asks). An item kept for later on purpose (a resident's message over the limit,
+# bot/services/conversation.py) holds up its own request only. Its two placeholders are the
+# moment of the round.
 _HEAD = (" NOT EXISTS (SELECT 1 FROM outbox p WHERE p.status = 'pending'"
-         " AND p.chat_id = o.chat_id AND (p.id < o.id AND p.bulk <= o.bulk OR p.bulk < o.bulk))")
+         " AND p.chat_id = o.chat_id AND (p.id < o.id AND p.bulk <= o.bulk OR p.bulk < o.bulk)"
+         " AND (o.chat_id > 0 OR p.ticket_id IS o.ticket_id OR p.bulk AND o.bulk"
+         " OR p.bulk < o.bulk AND p.due_at <= ? OR p.attempts > 0 AND p.due_at > ?))")
+_FIELDS = ("id, chat_id, thread_id, ticket_id, purpose, method, payload, attempts, bulk,"
+           " initiative, created_at")
 
 
 class Outbox:
@@ -84,33 +97,69 @@ class Outbox:
         self.clock = clock
 
     async def due(self, limit: int = 50) -> list[OutItem]:
-        now = iso(self.clock())
-        items: list[OutItem] = []
+        """What a delivery round sends: the head of each chat's queue that is due, at most one
+        per chat; everything else first, then bulk. A group may have several heads (one line
+        per request): it gets the one bot/domain/limits.py fair_order puts first."""
+        now = self.clock()
+        heads: dict[int, OutItem] = {}
         for bulk in (0, 1):  # everything else first, then bulk
             rows = await self.db.fetchall(
-                "SELECT id, chat_id, thread_id, ticket_id, purpose, method, payload, attempts,"
-                " bulk, initiative, created_at FROM outbox o"
+                f"SELECT {_FIELDS} FROM outbox o"
                 " WHERE status = 'pending' AND bulk = ? AND due_at <= ? AND"
                 # in index order (bulk, due_at, id), so SQLite stops after `limit` rows instead
                 # of sorting the whole queue; a chat's own order is kept by _HEAD
                 f"{_HEAD} ORDER BY due_at, id LIMIT ?",
-                (bulk, now, limit - len(items)))
-            items += [_item(r) for r in rows]
-            if len(items) >= limit:
+                (bulk, iso(now), iso(now), iso(now), limit - len(heads)))
+            for item in map(_item, rows):
+                heads.setdefault(item.chat_id, item)
+            if len(heads) >= limit:
                 break
-        return items
+        return [await self._first(now, item) if item.chat_id < 0 and not item.bulk else item
+                for item in heads.values()]
+
+    async def _first(self, now: datetime, found: OutItem) -> OutItem:
+        """Of a group's heads, the one that goes now. `found` is one of them; the others are
+        looked up here, since the round's query, in due order, may have stopped before them."""
+        rows = await self.db.fetchall(
+            f"SELECT {_FIELDS} FROM outbox o WHERE status = 'pending' AND chat_id = ?"
+            f" AND bulk = 0 AND due_at <= ? AND{_HEAD} ORDER BY id",
+            (found.chat_id, iso(now), iso(now), iso(now)))
+        items = [_item(r) for r in rows] or [found]
+        if len(items) == 1:
+            return items[0]
+        owners = await self._owners([i.ticket_id for i in items if i.ticket_id is not None])
+        recent = {owner: await self._delivered(found.chat_id, owner, now - RELAY_WINDOW)
+                  for owner in set(owners.values())}
+        return fair_order([(i, owners.get(i.ticket_id or 0), i.id) for i in items], recent)[0]
+
+    async def _owners(self, ticket_ids: list[int]) -> dict[int, int]:
+        """The resident behind each request (erased ones have none)."""
+        if not ticket_ids:
+            return {}
+        marks = ", ".join("?" * len(ticket_ids))
+        rows = await self.db.fetchall(
+            f"SELECT id, resident_id FROM tickets WHERE id IN ({marks})"
+            " AND resident_id IS NOT NULL", ticket_ids)
+        return {int(r[0]): int(r[1]) for r in rows}
+
+    async def _delivered(self, chat_id: int, resident_id: int, since: datetime) -> int:
+        """How many messages about this resident's requests reached the chat since `since`."""
+        row = await self.db.fetchone(
+            "SELECT count(*) FROM outbox WHERE status = 'sent' AND chat_id = ? AND sent_at > ?"
+            " AND ticket_id IN (SELECT id FROM tickets WHERE resident_id = ?)",
+            (chat_id, iso(since), resident_id))
+        return int(row[0]) if row else 0
 
     async def get(self, item_id: int) -> OutItem | None:
-        row = await self.db.fetchone(
-            "SELECT id, chat_id, thread_id, ticket_id, purpose, method, payload, attempts,"
-            " bulk, initiative, created_at FROM outbox WHERE id = ?", (item_id,))
+        row = await self.db.fetchone(f"SELECT {_FIELDS} FROM outbox WHERE id = ?", (item_id,))
         return _item(row) if row else None
 
     async def next_due(self) -> datetime | None:
         # Only the head of each chat's queue can go next; an item waiting behind a backing-off
         # one is not "due", however old its own due time is.
         row = await self.db.fetchone(
-            f"SELECT min(due_at) FROM outbox o WHERE status = 'pending' AND{_HEAD}")
+            f"SELECT min(due_at) FROM outbox o WHERE status = 'pending' AND{_HEAD}",
+            (iso(self.clock()), iso(self.clock())))
         return datetime.fromisoformat(row[0]) if row and row[0] else None
 
     async def sent(self, item: OutItem, message_id: int | None) -> None:
@@ -160,6 +209,23 @@ async def mark_sent(tx: aiosqlite.Connection, now: datetime, item_id: int,
     await tx.execute(
         "UPDATE outbox SET status = 'sent', attempts = attempts + 1, message_id = ?, sent_at = ?,"
         " last_error = NULL WHERE id = ?", (message_id, iso(now), item_id))
+
+
+async def last_id(tx: aiosqlite.Connection) -> int:
+    """The newest item's id (what a use case enqueues after this has a higher one)."""
+    async with tx.execute("SELECT COALESCE(max(id), 0) FROM outbox") as cur:
+        row = await cur.fetchone()
+    return int(row[0]) if row else 0
+
+
+async def hold_until(tx: aiosqlite.Connection, after_id: int, ticket_id: int, chat_id: int,
+                     until: datetime) -> None:
+    """Keep the items just enqueued about a request for a chat until `until` (a resident's
+    message over the limit: bot/domain/limits.py relay_slot); a replay enqueued nothing new,
+    so nothing moves."""
+    await tx.execute(
+        "UPDATE outbox SET due_at = ? WHERE id > ? AND ticket_id = ? AND chat_id = ?"
+        " AND status = 'pending'", (iso_ceil(until), after_id, ticket_id, chat_id))
 
 
 async def mark_undeliverable(tx: aiosqlite.Connection, item_id: int, error: str) -> None:
