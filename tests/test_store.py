@@ -159,3 +159,22 @@ async def test_abandoned_drafts_are_forgotten(store: Store) -> None:
     await store.drafts.start(2, "report", "describe")
     assert await store.drafts.purge_older_than(30) == 1
     assert await store.drafts.get(1) is None and await store.drafts.get(2) is not None
+
+
+async def test_a_snapshot_reads_on_its_own_while_handlers_write(store: Store) -> None:
+    """The coordinator's figures read for a second over a big database: the bot's handlers
+    must go on writing meanwhile, and the snapshot must not see what they wrote after it."""
+    db = store.db
+    async with db.transaction() as tx:
+        await tx.execute("CREATE TABLE probe (n INTEGER)")
+        await tx.execute("INSERT INTO probe VALUES (1)")
+    async with db.snapshot() as snap:
+        async with snap.execute("SELECT count(*) FROM probe") as cur:
+            assert (await cur.fetchone())[0] == 1
+        async with db.transaction() as tx:  # not held up by the open snapshot
+            await tx.execute("INSERT INTO probe VALUES (2)")
+        async with snap.execute("SELECT count(*) FROM probe") as cur:
+            assert (await cur.fetchone())[0] == 1  # one consistent snapshot
+        with pytest.raises(sqlite3.OperationalError):  # and read-only
+            await snap.execute("INSERT INTO probe VALUES (3)")
+    assert (await db.fetchone("SELECT count(*) FROM probe"))[0] == 2

@@ -143,7 +143,8 @@ async def _poll(app: Application, stop: Stop, poll_timeout: int) -> None:
     services: Services = app.bot_data["services"]
     try:
         await app.start()  # job queue (retention sweep); updates come from our poller
-        poller = DurablePoller(app, services.store.inbox, timeout=poll_timeout)
+        poller = DurablePoller(app, services.store.inbox, timeout=poll_timeout,
+                               lanes=services.settings.lanes)
         stop.then(poller.stop)
         if app.job_queue is not None:
             app.job_queue.run_repeating(_purge_inbox, interval=INBOX_PURGE_EVERY, first=60)

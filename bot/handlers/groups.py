@@ -1,16 +1,36 @@
-"""Partner groups: the start-up check that the bot can work in each, and onboarding a new group."""
+"""Partner groups: the start-up check that the bot can work in each and that each is private,
+and onboarding a new group.
+
+Private means: a supergroup (a basic group has no topics, and its chat id changes the day it is
+upgraded), without a public @username (anyone could find it and read the residents' words),
+and without an invite link that lets anyone who has it in unasked. Telegram's getChat
+(ChatFullInfo) tells the type, the username, the primary invite link (to admins) and
+join_by_request; Telegram sets join_by_request only for public groups, and the Bot API does
+not say whether the primary link asks for approval, so a primary link the bot can see counts
+as open unless the group asks for join requests.
+"""
 
 from __future__ import annotations
 
 import logging
 from dataclasses import dataclass, field
 
-from telegram import Bot, ChatMember, ChatMemberAdministrator, ChatMemberRestricted, Update
-from telegram.constants import ChatMemberStatus
-from telegram.error import BadRequest, ChatMigrated, Forbidden
+from telegram import (
+    Bot,
+    ChatFullInfo,
+    ChatMember,
+    ChatMemberAdministrator,
+    ChatMemberRestricted,
+    Update,
+)
+from telegram.constants import ChatMemberStatus, ChatType
+from telegram.error import BadRequest, ChatMigrated, Forbidden, TelegramError
 
 from bot.config import SiteConfig
 from bot.context import BotContext
+from bot.messaging.direct import surely
+from bot.render.groups import IN_THE_LOG, Exposure
+from bot.services.groups import Exposed, warn_exposed
 
 log = logging.getLogger(__name__)
 
@@ -19,10 +39,12 @@ log = logging.getLogger(__name__)
 class GroupReport:
     forums: set[int] = field(default_factory=set)
     problems: list[str] = field(default_factory=list)
+    exposed: list[Exposed] = field(default_factory=list)  # groups that are not private
 
 
 async def check_groups(bot: Bot, site: SiteConfig) -> GroupReport:
-    """Can the bot post in every partner group, and manage topics where it needs to?"""
+    """Can the bot post in every partner group, and manage topics where it needs to? And is
+    each private (`exposed`: bot/app.py has them told what to change)?"""
     report = GroupReport()
     for partner in site.partners:
         where = f"partner {partner.id} ({partner.name}, chat {partner.chat_id})"
@@ -40,9 +62,33 @@ async def check_groups(bot: Bot, site: SiteConfig) -> GroupReport:
             report.problems.append(f"{where}: {problem}")
         if chat.is_forum:
             report.forums.add(partner.chat_id)
+        exposed = exposure(chat)
+        if exposed is not None:
+            report.exposed.append(exposed)
+            log_exposure(where, exposed)
     for problem in report.problems:
         log.warning("group check: %s", problem)
     return report
+
+
+def exposure(chat: ChatFullInfo) -> Exposed | None:
+    """What makes this group less than private, if anything."""
+    found = []
+    if chat.type == ChatType.GROUP:
+        found.append(Exposure.BASIC)
+    if chat.username:
+        found.append(Exposure.PUBLIC)
+    if chat.invite_link and not chat.join_by_request:
+        found.append(Exposure.OPEN_LINK)
+    if not found:
+        return None
+    return Exposed(chat.id, tuple(found), chat.username, chat.invite_link)
+
+
+def log_exposure(where: str, exposed: Exposed) -> None:
+    for kind in exposed.exposures:
+        log.warning("group check: %s is not private: %s", where,
+                    IN_THE_LOG[kind].format(username=exposed.username))
 
 
 def _member_problem(member: ChatMember, forum: bool) -> str | None:
@@ -77,3 +123,18 @@ async def on_bot_added(update: Update, context: BotContext) -> None:
             "number as chat_id of a partner in the site file, then restart the bot.",
             chat_id=chat.id)
     await context.bot.send_message(chat.id, text)
+    await _check_added(update, context, chat.id)
+
+
+async def _check_added(update: Update, context: BotContext, chat_id: int) -> None:
+    """Is the group the bot was just added to private? If not, it is told (and the
+    coordinator group, for a partner's group) what to change, once for this arrival."""
+    try:
+        chat = await surely(lambda: context.bot.get_chat(chat_id), "group check")
+    except TelegramError as exc:  # the start-up check looks again
+        log.warning("group check of chat %s failed (%s)", chat_id, type(exc).__name__)
+        return
+    exposed = exposure(chat)
+    if exposed is not None:
+        log_exposure(f"chat {chat_id}", exposed)
+        await warn_exposed(context.services, [exposed], occasion=f"added:{update.update_id}")

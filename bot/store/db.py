@@ -7,6 +7,8 @@ cut; BEGIN IMMEDIATE takes the write lock up front so two writers never deadlock
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import sqlite3
 from collections.abc import AsyncIterator, Iterable
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -34,6 +36,7 @@ class Database:
         # not wait for its own lock.
         self._lock = asyncio.Lock()
         self._owner: asyncio.Task[object] | None = None
+        self.path: Path | None = None  # the file, for a reader of its own (`snapshot`)
 
     @classmethod
     async def open(cls, path: Path | str) -> Database:
@@ -43,6 +46,7 @@ class Database:
         for pragma in PRAGMAS:
             await conn.execute(pragma)
         db = cls(conn)
+        db.path = None if str(path) == ":memory:" else Path(path)
         async with db.transaction() as tx:
             await migrate(tx)
         return db
@@ -63,7 +67,7 @@ class Database:
         async with self._lock:
             self._owner = asyncio.current_task()
             try:
-                await self.conn.execute("BEGIN IMMEDIATE")
+                await self._begin()
                 try:
                     yield self.conn
                 except BaseException:
@@ -72,6 +76,41 @@ class Database:
                 await self.conn.execute("COMMIT")
             finally:
                 self._owner = None
+
+    @asynccontextmanager
+    async def snapshot(self) -> AsyncIterator[aiosqlite.Connection]:
+        """A long read (the coordinator's figures over a year of requests) on a read-only
+        connection of its own: one consistent snapshot, and the bot's handlers go on writing
+        meanwhile (WAL lets one reader and the writer work at once). A database in memory has
+        no second connection: the read is then a transaction like any other."""
+        if self.path is None:
+            async with self.transaction() as tx:
+                yield tx
+            return
+        reader = await aiosqlite.connect(f"{self.path.resolve().as_uri()}?mode=ro", uri=True,
+                                         isolation_level=None)
+        try:
+            reader.row_factory = aiosqlite.Row
+            await reader.execute("PRAGMA busy_timeout=5000")
+            await reader.execute("BEGIN")  # deferred: the snapshot is taken at the first read
+            try:
+                yield reader
+            finally:
+                await reader.execute("ROLLBACK")
+        finally:
+            await reader.close()
+
+    async def _begin(self) -> None:
+        """BEGIN IMMEDIATE. A task cancelled while it waits (a stop cutting a handler off,
+        bot/messaging/poller.py) leaves the statement queued on aiosqlite's thread, where it
+        still runs: undo it before the lock goes to the next task, or that task's BEGIN fails
+        with "cannot start a transaction within a transaction"."""
+        try:
+            await self.conn.execute("BEGIN IMMEDIATE")
+        except asyncio.CancelledError:
+            with contextlib.suppress(sqlite3.Error):  # BEGIN failed after all: nothing to undo
+                await self.conn.execute("ROLLBACK")  # queued after BEGIN, so it runs after it
+            raise
 
     @asynccontextmanager
     async def _reading(self) -> AsyncIterator[None]:

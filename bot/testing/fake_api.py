@@ -71,10 +71,12 @@ class FakeBotAPI(FakeMethods, BaseRequest):
         name = url.rsplit("/", 1)[-1]
         params, files = self._decode(request_data)
         chat_id = chat_id_of(params)
-        fault = self._take_fault(name)
+        fault = self._take_fault(name, chat_id)
         if fault is not None:
             self.calls.append(
                 ApiCall(name, params, chat_id, False, self.clock(), fault.description))
+            if fault.hangs:
+                await self._hang(fault)
             if fault.is_timeout:
                 raise TimedOut()
             err = ApiError(fault.status, fault.description, fault.retry_after_s)
@@ -136,12 +138,27 @@ class FakeBotAPI(FakeMethods, BaseRequest):
         """Fail the next ``times`` calls of ``method`` ("*" = any method), FIFO."""
         self._faults.extend((method, fault) for _ in range(times))
 
-    def _take_fault(self, name: str) -> Fault | None:
+    def _take_fault(self, name: str, chat_id: int | None = None) -> Fault | None:
         for index, (method, fault) in enumerate(self._faults):
-            if method in (name, "*"):
+            if method in (name, "*") and fault.chat_id in (None, chat_id):
                 del self._faults[index]
                 return fault
         return None
+
+    async def _hang(self, fault: Fault) -> None:
+        self.hanging += 1
+        self.most_hanging = max(self.most_hanging, self.hanging)
+        try:
+            await asyncio.wait_for(self._unhang.wait(), fault.hang_s)
+        except TimeoutError:
+            pass
+        finally:
+            self.hanging -= 1
+
+    def release_hangs(self) -> None:
+        """Every call hanging now (Fault.hang) times out at once; later hangs hang again."""
+        self._unhang.set()
+        self._unhang = asyncio.Event()
 
     def _check_limits(self, name: str, chat_id: int | None) -> None:
         if not self.enforce_limits or name not in SEND_METHODS or chat_id is None:

@@ -102,8 +102,14 @@ class FakeMethods(FakeState):
     def _api_getChat(self, p: Params) -> JSONDict:
         gifts = dict.fromkeys(("unlimited_gifts", "limited_gifts", "unique_gifts",
                                "premium_subscription", "gifts_from_channels"), False)
-        return dict(self._chat(p).chat, accent_color_id=0, max_reaction_count=11,
+        chat = self._chat(p)
+        info = dict(chat.chat, accent_color_id=0, max_reaction_count=11,
                     accepted_gift_types=gifts)
+        if chat.invite_link and chat.bot_is_admin:  # Telegram shows it to admins only
+            info["invite_link"] = chat.invite_link
+        if chat.join_by_request:  # like every false flag, left out when false
+            info["join_by_request"] = True
+        return info
 
     def _api_getChatMember(self, p: Params) -> JSONDict:
         return self._member(self._chat(p), int(p["user_id"]))

@@ -60,6 +60,9 @@ class FakeState:
         self.reactions: dict[tuple[int, int], list[str]] = {}  # (chat, message) -> the bot's emoji
         self.callback_ids: dict[str, bool] = {}  # callback_query id -> already answered?
         self._faults: list[tuple[str, Fault]] = []
+        self._unhang = asyncio.Event()  # set by release_hangs: every hanging call times out
+        self.hanging = 0  # calls hanging right now (Fault.hang), and the most at once
+        self.most_hanging = 0
         self._sends: deque[tuple[float, int]] = deque()
         self._updates: list[JSONDict] = []
         self._waiter: asyncio.Event | None = None
@@ -92,6 +95,24 @@ class FakeState:
         state = ChatState(chat=chat, members=dict(members or {}), bot_status=bot_status,
                           can_manage_topics=can_manage_topics, language=language)
         self.chats[chat_id] = state
+        return state
+
+    def set_group_privacy(self, chat_id: int, *, basic: bool = False,
+                          username: str | None = None, invite_link: str | None = None,
+                          join_by_request: bool = False) -> ChatState:
+        """Who can find or join a group, as getChat tells it: a basic group (not a
+        supergroup), a public @username, the primary invite link, join requests. Telegram
+        keeps a public group a supergroup and asks for join requests only in a public one."""
+        if basic and username:
+            raise AssertionError("a public group is always a supergroup")
+        if join_by_request and not username:
+            raise AssertionError("join requests (join_by_request) exist only in public groups")
+        state = self.chats[chat_id]
+        state.chat["type"] = "group" if basic else "supergroup"
+        state.chat.pop("username", None)
+        if username:
+            state.chat["username"] = username
+        state.invite_link, state.join_by_request = invite_link, join_by_request
         return state
 
     def add_topic(self, chat_id: int, name: str, icon_color: int = 7322096) -> int:

@@ -3,7 +3,7 @@ and the constants that say which methods send, which carry media and which param
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 JSONDict = dict[str, Any]
@@ -114,6 +114,10 @@ class ChatState:
     closed_topics: set[int] = field(default_factory=set)
     next_id: int = 1  # message ids are per chat and shared by users and the bot
     pinned: int | None = None
+    # ChatFullInfo only (getChat): the primary invite link (shown to admins), and whether
+    # joining needs an admin's approval (Telegram has that only for public groups)
+    invite_link: str | None = None
+    join_by_request: bool = False
 
     @property
     def id(self) -> int:
@@ -140,6 +144,11 @@ class Fault:
     description: str
     retry_after_s: int | None = None
     is_timeout: bool = False
+    # a hang: the call waits this long (None: until FakeBotAPI.release_hangs) before it times
+    # out, as a request does when Telegram never answers within the read timeout
+    hang_s: float | None = None
+    hangs: bool = False
+    chat_id: int | None = None  # only a call to this chat meets it (None: any call)
 
     @classmethod
     def server_error(cls, code: int = 502) -> Fault:
@@ -149,6 +158,15 @@ class Fault:
     @classmethod
     def timeout(cls) -> Fault:
         return cls(0, "Timed out", is_timeout=True)
+
+    @classmethod
+    def hang(cls, seconds: float | None = None) -> Fault:
+        """No answer for `seconds` (None: until released), then a timeout."""
+        return cls(0, "Timed out (no answer)", is_timeout=True, hang_s=seconds, hangs=True)
+
+    def in_chat(self, chat_id: int) -> Fault:
+        """The same fault, met only by a call to `chat_id`."""
+        return replace(self, chat_id=chat_id)
 
     @classmethod
     def retry_after(cls, seconds: int) -> Fault:
