@@ -11,6 +11,7 @@ import tomllib
 from dataclasses import dataclass
 from pathlib import Path
 
+from bot.domain.danger import DangerMatcher
 from bot.i18n.bidi import clean_user_text
 
 CONTENT_DIR = Path(__file__).resolve().parent.parent / "content"
@@ -105,22 +106,13 @@ def _score(word: str, vocab: set[str]) -> int:
     return 0
 
 
-class DangerWords:
-    def __init__(self, by_lang: dict[str, list[str]]) -> None:
-        phrases = {fold(p) for ps in by_lang.values() for p in ps if p.strip()}
-        self._single = {p for p in phrases if " " not in p}
-        self._multi = [p for p in phrases if " " in p]
+class DangerWords(DangerMatcher):
+    """content/danger_words.toml compiled into the domain's matcher (bot/domain/danger.py):
+    `found(text)` is whether a resident's words signal acute danger, in any language we know."""
 
     @classmethod
     def load(cls, path: Path) -> DangerWords:
-        return cls(tomllib.loads(path.read_text(encoding="utf-8")).get("words", {}))
-
-    def found(self, text: str) -> bool:
-        """Whether a resident's words signal acute danger, in any language we know."""
-        if self._single.intersection(words(text)):
-            return True
-        folded = " ".join(_WORD.findall(fold(text)))
-        return any(f" {p} " in f" {folded} " for p in self._multi)
+        return cls(tomllib.loads(path.read_text(encoding="utf-8")))
 
 
 def faq_path(lang: str, content_dir: Path = CONTENT_DIR) -> Path:

@@ -8,7 +8,6 @@ from telegram import Message
 
 from bot.handlers import flow
 from bot.handlers.common import Turn, inline
-from bot.handlers.emergency import signals_danger, warn_once
 from bot.handlers.flow import Step
 from bot.i18n.bidi import clean_user_text
 from bot.render.labels import files_text
@@ -89,9 +88,7 @@ async def take(turn: Turn, draft: Draft, message: Message) -> bool:
             await turn.say(tr._("That is too long. Please keep it shorter than {n} characters.",
                                 n=MAX_TEXT))
             return False
-        texts.append(text)
-        if signals_danger(turn, text):
-            await warn_once(turn, draft)
+        texts.append(text)  # words of danger: the router showed 112 first (emergency.py)
     else:
         if len(files) >= MAX_ATTACHMENTS:
             await turn.say(tr._("You have sent the most we can take ({n}). Please press Next.",

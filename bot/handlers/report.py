@@ -14,9 +14,9 @@ from telegram import Message
 from bot.domain.identifying import Detail, DetailKind, identifying_details
 from bot.domain.routing import route
 from bot.domain.tickets import Attachment, Kind, NewTicket
-from bot.handlers import describe, flow
+from bot.handlers import describe, flow, limits
 from bot.handlers.common import Turn, in_rows, inline
-from bot.handlers.emergency import signals_danger, warn_once
+from bot.handlers.emergency import warn_once
 from bot.handlers.flow import Flow, Step
 from bot.handlers.menu import show_menu
 from bot.i18n import N_
@@ -29,6 +29,8 @@ MAX_PLACE = 200
 
 
 async def ask_category(turn: Turn, draft: Draft) -> None:
+    if "category" not in draft.data and await limits.refused_at_start(turn):
+        return  # blocked, or the day's requests are made: said kindly, with the 112 line
     site, tr = turn.services.site, turn.tr
     buttons = [turn.flow_button(draft, category_label(tr, site, "nuisance", c.id), c.id)
                for c in site.categories.nuisance if not c.hidden]
@@ -274,9 +276,7 @@ async def message_retype(turn: Turn, draft: Draft, message: Message) -> None:
         await turn.say(tr._("That is too long. Please keep it shorter than {n} characters.",
                             n=describe.MAX_TEXT))
         return
-    describe.parts(draft)[0][:] = [text]
-    if signals_danger(turn, text):
-        await warn_once(turn, draft)
+    describe.parts(draft)[0][:] = [text]  # words of danger: the router showed 112 first
     await flow.goto(turn, draft, "summary")
 
 
@@ -295,7 +295,11 @@ async def submit(turn: Turn, draft: Draft) -> None:
         building=building, location=json.dumps(place) if place else None,
         anonymous=anonymous, first_name=None if anonymous else turn.first_name,
     )
-    ticket = await intake.submit(turn.services, new)
+    made = await intake.request(turn.services, new)
+    if made.ticket is None:  # blocked, or the day's limit: said kindly, the draft is kept
+        await limits.refuse(turn, made.refused)
+        return
+    ticket = made.ticket
     partner = site.partner(ticket.partner_id)
     lines = [
         "✅ " + tr._("Thank you. Your report is sent."),
