@@ -200,7 +200,7 @@ def test_invite_codes_go_to_the_letters_folder_and_say_where(
     homes.write_text(HOMES + "Zambesidreef,12,B,zambesidreef,A,3\n", encoding="utf-8")
     assert main(["import-homes", str(homes)], clock=workday_clock()) == 0
     capsys.readouterr()
-    assert main(["invite-codes", "--building", "zambesidreef", "--bot", "b"],
+    assert main(["invite-codes", "--building", "zambesidreef", "--bot", "buurtbot_bot"],
                 clock=workday_clock()) == 0
     letters = checkout / "letters"
     assert f"written to {letters}: zambesidreef-codes.csv, " in capsys.readouterr().out

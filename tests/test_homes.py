@@ -65,3 +65,14 @@ async def test_both_readers_match_addresses_regardless_of_case(tmp_path: Path) -
         assert not errors and len(days) == 1
     finally:
         await store.close()
+
+
+def test_the_buildings_addresses_are_matched_regardless_of_case(tmp_path: Path) -> None:
+    site = load_site_config(EXAMPLE_SITE_CONFIG)  # tigrisdreef: "Tigrisdreef 1-181"
+    homes = tmp_path / "homes.csv"
+    homes.write_text("street,number,addition,building\ntIGRISDREEF,181,,tigrisdreef\n"
+                     "TIGRISDREEF,182,,tigrisdreef\n", encoding="utf-8")
+    result = read_homes_csv(homes, site)
+    assert [(h.street, h.number) for h in result.homes] == [("tIGRISDREEF", 181)]
+    assert result.errors == ["line 3: address: TIGRISDREEF 182 is not in building tigrisdreef "
+                             "(Tigrisdreef 1-181 in the site file)"]

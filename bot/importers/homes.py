@@ -1,25 +1,33 @@
-"""Homes in and invitation letters out: the CSV import and the printable QR sheets.
+"""Homes in and invitation letters out: the homes CSV, the codes CSV and the printed letters.
 
 Every bad row is reported with its line number and nothing is imported until the whole file is
-right. Sheets: A4 pages (PNG, and all pages in one PDF) with one QR code per home for the deep link
-https://t.me/<bot>?start=<code>, to go into the letters residents already receive.
+right. A home must fit the building's definition in the site file: its street and number within
+the building's `addresses`, a stairwell from `stairwells`, a floor from 0 (the ground floor) to
+`floors`. Letters: one page per home (bot/render/letter.py), all in one PDF to print and a PNG
+of each to look at or send.
 """
 
 from __future__ import annotations
 
-import csv
-import io
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
-import segno
-from PIL import Image, ImageDraw, ImageFont
-
-from bot.config import SiteConfig
+from bot.config import Building, SiteConfig
+from bot.importers.csvfile import read_table, write_csv
+from bot.render.letter import DPI, Letters, bilevel, deep_link, preview
+from bot.render.letter_pdf import PdfPages
 from bot.store.homes import Home, NewHome, address_key
 
-PAGE = (1240, 1754)  # A4 at 150 dpi
-GRID = (2, 4)
+__all__ = ["ImportResult", "deep_link", "read_homes_csv", "write_codes_csv", "write_letters"]
+
+COLUMNS = ("street", "number", "building")
+OPTIONAL = ("addition", "stairwell", "floor")
+DUTCH = {"straat": "street", "straatnaam": "street", "huisnummer": "number", "nummer": "number",
+         "toevoeging": "addition", "huisnummertoevoeging": "addition", "gebouw": "building",
+         "complex": "building", "trappenhuis": "stairwell", "portiek": "stairwell",
+         "trap": "stairwell", "verdieping": "floor", "etage": "floor"}
+RANGE = re.compile(r"(\d+)(?:\s*-\s*(\d+))?")
 
 
 @dataclass
@@ -29,16 +37,12 @@ class ImportResult:
 
 
 def read_homes_csv(path: Path, site: SiteConfig) -> ImportResult:
-    """Raises OSError or UnicodeDecodeError (not UTF-8) before reading any row."""
+    """Raises OSError, UnicodeDecodeError (not UTF-8) or CsvError (the file as a whole: too big,
+    empty, columns missing) before reading any row."""
+    table = read_table(path, COLUMNS, OPTIONAL, DUTCH)
     homes, errors = [], []
-    text = path.read_bytes().decode("utf-8-sig")
-    reader = csv.DictReader(io.StringIO(text, newline=""))
-    header = reader.fieldnames or []
-    missing = [c for c in ("street", "number", "building") if c not in header]
-    if missing:
-        return ImportResult([], [f"line 1: missing column(s): {', '.join(missing)}"])
     seen: dict[tuple[str, int, str], int] = {}
-    for line, row in enumerate(reader, start=2):
+    for line, row in table.rows:
         home, error = _home(row, site)
         if error:
             errors.append(f"line {line}: {error}")
@@ -54,76 +58,93 @@ def read_homes_csv(path: Path, site: SiteConfig) -> ImportResult:
 
 
 def _home(row: dict[str, str], site: SiteConfig) -> tuple[NewHome | None, str | None]:
-    street = (row.get("street") or "").strip()
-    building = (row.get("building") or "").strip()
+    street, building_id = " ".join(row["street"].split()), row["building"]
     if not street:
         return None, "street: empty"
-    try:
-        number = int((row.get("number") or "").strip())
-    except ValueError:
-        return None, f"number: {row.get('number')!r} is not a whole number"
-    if site.building(building) is None:
-        return None, f"building: no building with id {building!r} in the site file"
-    floor_text = (row.get("floor") or "").strip()
-    try:
-        floor = int(floor_text) if floor_text else None
-    except ValueError:
-        return None, f"floor: {floor_text!r} is not a whole number"
-    return NewHome(building, street, number, (row.get("addition") or "").strip(),
-                   (row.get("stairwell") or "").strip(), floor), None
+    number_text, addition = row["number"], row.get("addition", "")
+    if not number_text.isascii() or not number_text.isdigit():
+        hint = (f" (put {number_text.lstrip('0123456789').strip(' -')!r} in the addition "
+                "column)" if number_text[:1].isdigit() and not addition else "")
+        return None, f"number: {number_text!r} is not a whole number{hint}"
+    number = int(number_text)
+    if number < 1:
+        return None, f"number: {number} is not a house number (they start at 1)"
+    building = site.building(building_id)
+    if building is None:
+        return None, f"building: no building with id {building_id!r} in the site file"
+    problem = _outside(building, street, number)
+    if problem:
+        return None, problem
+    stairwell, problem = _stairwell(building, row.get("stairwell", ""))
+    if problem:
+        return None, problem
+    floor, problem = _floor(building, row.get("floor", ""))
+    if problem:
+        return None, problem
+    return NewHome(building.id, street, number, addition, stairwell, floor), None
 
 
-def deep_link(bot_username: str, code: str) -> str:
-    return f"https://t.me/{bot_username.lstrip('@')}?start={code}"
+def _outside(building: Building, street: str, number: int) -> str | None:
+    """Why street + number is not one of the building's addresses (None when it is, or when
+    the site file gives no addresses to check against)."""
+    ranges: dict[str, list[tuple[int, int]]] = {}
+    for entry in building.addresses:
+        name, _, spec = entry.strip().rpartition(" ")
+        found = [RANGE.fullmatch(part.strip()) for part in spec.split(",")]
+        if name and found and all(found):
+            ranges.setdefault(name.strip().casefold(), []).extend(
+                (int(m[1]), int(m[2] or m[1])) for m in found if m)
+    if not ranges:
+        return None
+    if any(lo <= number <= hi for lo, hi in ranges.get(street.casefold(), [])):
+        return None
+    return (f"address: {street} {number} is not in building {building.id} "
+            f"({'; '.join(building.addresses)} in the site file)")
+
+
+def _stairwell(building: Building, text: str) -> tuple[str, str | None]:
+    if not text or not building.stairwells:
+        return text, None
+    known = {s.casefold(): s for s in building.stairwells}
+    if text.casefold() in known:
+        return known[text.casefold()], None  # spelled as the site file does
+    return text, (f"stairwell: {text!r} is not a stairwell of {building.id} "
+                  f"({', '.join(building.stairwells)})")
+
+
+def _floor(building: Building, text: str) -> tuple[int | None, str | None]:
+    if not text:
+        return None, None
+    try:
+        floor = int(text)
+    except ValueError:
+        return None, f"floor: {text!r} is not a whole number"
+    if not 0 <= floor <= building.floors:
+        return None, (f"floor: {floor} is not a floor of {building.id} "
+                      f"(0, the ground floor, to {building.floors})")
+    return floor, None
 
 
 def write_codes_csv(path: Path, homes: list[Home], codes: dict[int, str], bot: str) -> None:
-    with path.open("w", newline="", encoding="utf-8") as fh:
-        out = csv.writer(fh)
-        out.writerow(["address", "building", "stairwell", "floor", "code", "link"])
-        for h in homes:
-            out.writerow([h.address, h.building, h.stairwell, "" if h.floor is None else h.floor,
-                          codes[h.id], deep_link(bot, codes[h.id])])
+    """One row per home with its code and link, every cell safe to open in Excel."""
+    write_csv(path, ["address", "building", "stairwell", "floor", "code", "link"],
+              ([h.address, h.building, h.stairwell, "" if h.floor is None else h.floor,
+                codes[h.id], deep_link(bot, codes[h.id])] for h in homes))
 
 
-def write_sheets(folder: Path, stem: str, homes: list[Home], codes: dict[int, str],
-                 bot: str) -> list[Path]:
-    """PNG pages plus one PDF with all pages; returns the files written."""
-    per_page = GRID[0] * GRID[1]
-    pages = [_page(homes[i:i + per_page], codes, bot) for i in range(0, len(homes), per_page)]
-    written = []
-    for number, page in enumerate(pages, start=1):
-        path = folder / f"{stem}-sheet-{number}.png"
-        page.save(path)
-        written.append(path)
-    if pages:
-        pdf = folder / f"{stem}-sheets.pdf"
-        pages[0].save(pdf, save_all=True, append_images=pages[1:], resolution=150)
-        written.append(pdf)
-    return written
-
-
-def _page(homes: list[Home], codes: dict[int, str], bot: str) -> Image.Image:
-    page = Image.new("RGB", PAGE, "white")
-    draw = ImageDraw.Draw(page)
-    font = ImageFont.load_default(size=30)
-    small = ImageFont.load_default(size=22)
-    cell_w, cell_h = PAGE[0] // GRID[0], PAGE[1] // GRID[1]
-    for index, home in enumerate(homes):
-        x, y = (index % GRID[0]) * cell_w, (index // GRID[0]) * cell_h
-        qr = segno.make(deep_link(bot, codes[home.id]), error="m")
-        image = _qr_image(qr)
-        page.paste(image.convert("RGB"), (x + 30, y + 30))
-        tx = x + 30 + image.width + 20
-        draw.text((tx, y + 40), home.address, fill="black", font=font)
-        draw.text((tx, y + 90), codes[home.id], fill="black", font=font)
-        draw.text((tx, y + 140), f"t.me/{bot.lstrip('@')}", fill="black", font=small)
-        draw.rectangle((x + 5, y + 5, x + cell_w - 5, y + cell_h - 5), outline="#bbbbbb")
-    return page
-
-
-def _qr_image(qr: segno.QRCode) -> Image.Image:
-    buf = io.BytesIO()
-    qr.save(buf, kind="png", scale=7, border=2)
-    buf.seek(0)
-    return Image.open(buf)
+def write_letters(folder: Path, stem: str, homes: list[Home], codes: dict[int, str],
+                  letters: Letters) -> tuple[Path, list[Path]]:
+    """All letters in one PDF to print (300 dpi, black and white), and each as a PNG to look at
+    or send (150 dpi); returns the PDF and the PNGs. The names are those of the earlier sheets
+    (<stem>-sheets.pdf, <stem>-sheet-<n>.png), so scripts that print them keep working."""
+    pdf, pngs = folder / f"{stem}-sheets.pdf", []
+    with pdf.open("wb") as fh:
+        pages = PdfPages(fh, DPI)
+        for number, home in enumerate(homes, start=1):
+            page = letters.page(home.address, codes[home.id]).image
+            pages.add(bilevel(page))
+            png = folder / f"{stem}-sheet-{number}.png"
+            preview(page).save(png)
+            pngs.append(png)
+        pages.close()
+    return pdf, pngs

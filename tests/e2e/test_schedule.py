@@ -111,7 +111,7 @@ def test_cli_import_schedule(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
     bad = planning(tmp_path, "Nowhere 1,2026-03-03,08:00,16:00,kitchen,\n", "bad.csv")
     assert main(["import-schedule", str(bad)], clock=workday_clock()) == 1
     assert "nothing imported" in capsys.readouterr().err
-    good = planning(tmp_path, "Zambesidreef 12B,03-03-2026,08:00,16:00,kitchen,\n")
+    good = planning(tmp_path, "Zambesidreef 12B,03-03-2027,08:00,16:00,kitchen,\n")
     assert main(["import-schedule", str(good)], clock=workday_clock()) == 0
     assert "1 added" in capsys.readouterr().out
     assert main(["import-schedule", str(good)], clock=workday_clock()) == 0
