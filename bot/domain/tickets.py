@@ -122,7 +122,7 @@ class NewTicket:
     """What a resident flow hands to the store to create a ticket."""
 
     draft_key: str
-    resident_id: int
+    resident_id: int | None  # None: a referral after a home visit to a home nobody linked
     kind: Kind
     category: str
     partner_id: str

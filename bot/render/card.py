@@ -19,6 +19,8 @@ from bot.i18n.bidi import isolate, strip_controls
 from bot.render.callbacks import CARD, CardStep, pack
 from bot.render.labels import category_label, files_text, lang_in, ticket_place
 from bot.render.translated import Words, translated_html
+from bot.render.visits import referral_line
+from bot.store.visits import ReferralOrigin
 
 # the card must stay under Telegram's 4096 characters with everything around the description
 MAX_DESCRIPTION_CHARS = 2500
@@ -64,18 +66,25 @@ def deadline_line(tr: Translator, ticket: Ticket, now: datetime) -> str | None:
 
 def card_text(tr: Translator, site: SiteConfig, ticket: Ticket, *, moved_to: str | None = None,
               unreachable: bool = False, now: datetime | None = None,
-              words: Words | None = None) -> str:
+              words: Words | None = None, referral: ReferralOrigin | None = None) -> str:
+    """`referral`: the request is a warm referral after a home visit (bot/store/visits.py)."""
     e = escape
     files = _files(tr, ticket)
+    # a referral for a home nobody linked: the visitor's choice of language, if any
+    unlinked = referral is not None and ticket.resident_id is None
+    lang = (lang_in(tr, ticket.contact_lang) if ticket.contact_lang else tr._("language not known")
+            ) if unlinked else lang_in(tr, ticket.lang)  # in the staff's language
     lines = [
         f"🆕 <b>#{e(ticket.ref)}</b> · "
         f"{e(category_label(tr, site, ticket.kind.value, ticket.category))}",
+        *([f"🤝 <b>{e(referral_line(tr, site, referral))}</b>"] if referral else []),
         f"📂 {e(kind_label(tr, ticket.kind))} · {e(staff_status(tr, ticket.status))}",
         f"📍 {e(ticket_place(tr, site, ticket))}",
-        f"👤 {e(who(tr, ticket))} · 🗣 {e(lang_in(tr, ticket.lang))}",  # in the staff's language
+        f"👤 {e(who(tr, ticket))} · 🗣 {e(lang)}",
         f"📞 {e(staff_contact(tr, ticket.contact))}"
         + (f" · {e(ticket.phone)}" if ticket.phone and not ticket.anonymous else "")
-        + (f" · {e(lang_in(tr, ticket.contact_lang))}" if ticket.contact_lang else ""),
+        + (f" · {e(lang_in(tr, ticket.contact_lang))}"
+           if ticket.contact_lang and not unlinked else ""),
     ]
     if ticket.description:
         lines += description_lines(tr, ticket.description, words)
