@@ -58,15 +58,22 @@ class Recorder:
     def __init__(self, fake: FakeBotAPI) -> None:
         self.fake = fake
         self.counts: dict[int, int] = {}
+        self.weekly: list[Seen] = []  # the Monday casusoverleg digests and their charts
         self.take()
 
     def take(self) -> list[Seen]:
-        """The messages that appeared since the last take."""
+        """The messages that appeared since the last take. The Monday 09:00 casusoverleg
+        digest and its chart (a picture the bot drew) go to `weekly` instead: they have their
+        own tests (tests/e2e/test_coordinator_figures.py)."""
         new: list[Seen] = []
+        drawn = {u.file_id for u in self.fake.uploads}
         for chat_id in list(self.fake.chats):
             sent = self.fake.sent_to(chat_id)
             for msg in sent[self.counts.get(chat_id, 0):]:
-                new.append(Seen(sent_at(msg), chat_id, text_of(msg), msg))
+                seen = Seen(sent_at(msg), chat_id, text_of(msg), msg)
+                weekly = seen.text.startswith("🗓") or any(
+                    p["file_id"] in drawn for p in msg.get("photo", []))
+                (self.weekly if weekly else new).append(seen)
             self.counts[chat_id] = len(sent)
         return sorted(new, key=lambda s: (s.when, s.chat_id, int(s.msg["message_id"])))
 
@@ -442,6 +449,8 @@ async def test_a_simulated_week(tmp_path: Path, site: SiteConfig) -> None:
 
         # the weekend and Monday morning: nothing for staff before Monday 09:00
         seen = await until(at(9, 10))
+        # Monday 09:00 is also the casusoverleg digest and its chart in the coordinator group
+        assert [(s.when, s.chat_id) for s in rec.weekly] == [(at(9, 9), coord)] * 2
         assert brief(seen) == expect(
             (at(7, 10), amina.chat_id, still_on_it(h, a, "ar")),
             # Mehmet heard "picked up" on Monday 10:30: five days without news from then

@@ -7,6 +7,7 @@ the morning, and residents never get more than one bot-initiated message a day a
 
 from __future__ import annotations
 
+import base64
 import logging
 from collections.abc import Awaitable, Callable
 from datetime import date, datetime, timedelta
@@ -15,6 +16,7 @@ from typing import TYPE_CHECKING
 
 import aiosqlite
 
+from bot.domain.figures import DIGEST_KIND, FigureRules, digest_key, last_digest, next_digest
 from bot.domain.planning import WorkDay
 from bot.domain.promises import PromiseAction
 from bot.domain.tickets import ACTIVE, Action, Status, Ticket
@@ -23,13 +25,17 @@ from bot.followup.engine import FollowUps
 from bot.i18n import Translator
 from bot.messaging.notify import Notifier
 from bot.render import casework as casework_texts
+from bot.render import figures as figure_texts
 from bot.render import followup as texts
 from bot.render import notices as notice_texts
+from bot.render.chart import chart
 from bot.render.labels import work_label
 from bot.render.notices import Notice
 from bot.store import Store, asks, broadcasts, promises
+from bot.store import figures as figure_store
 from bot.store.clock import Clock, iso
 from bot.store.due import DueRow, claimed_at, defer, finish, question_waiting, schedule
+from bot.store.outbox import Method, enqueue
 from bot.store.overview import first_digest_of_day, overdue_of
 from bot.store.renovation import first_planned_day, work_day
 from bot.store.tickets import add_event, fetch, move
@@ -375,6 +381,32 @@ async def text_translate(s: Sweeper, tx: aiosqlite.Connection, row: DueRow,
     return None
 
 
+async def figures_digest(s: Sweeper, tx: aiosqlite.Connection, row: DueRow,
+                         now: datetime) -> Outcome:
+    """Monday 09:00, the casusoverleg digest in the coordinator group, with the chart; then
+    the next Monday's is planned. Late (a downtime, a Monday off) it is sent once, about the
+    latest whole week, and the next is planned from now: never a pile of old digests."""
+    if wait := s.staff_wait(now):
+        return wait
+    site, chat, zone = s.notifier.site, s.notifier.coordinator_chat, s.policy.zone
+    monday = last_digest(now, zone)
+    rules = FigureRules.of(site, s.policy.week, [p.id for p in site.partners])
+    digest = await figure_store.digest(tx, monday, rules, now)
+    tr = s.notifier.group_tr(chat)
+    for i, text in enumerate(figure_texts.digest(tr, site, digest, now)):
+        await s.notifier.to_group(tx, now, None, chat, text, html=True,
+                                  dedupe=f"{digest_key(monday)}:{i}")
+    png = chart(tr, site, digest.figures, figure_texts.scope_text(tr, site, digest.figures, None))
+    await enqueue(tx, now, chat_id=chat, method=Method.FILE, purpose="group",
+                  dedupe_key=f"{digest_key(monday)}:chart",
+                  payload={"kind": "photo", "png": base64.b64encode(png).decode()})
+    following = next_digest(now, zone)
+    await schedule(tx, now, kind=DIGEST_KIND, due_at=following,
+                   dedupe=digest_key(following.astimezone(zone).date()),
+                   monday=following.astimezone(zone).date().isoformat())
+    return None
+
+
 # Every kind of due row and what handles it: rows about a ticket, then rows about a home or a
 # broadcast (the sweep looks a row up by its kind in one of these two tables).
 HANDLERS: dict[str, Handler] = {
@@ -400,4 +432,5 @@ ROW_HANDLERS: dict[str, RowHandler] = {
     "notice_change": day_notice,
     "bc_progress": broadcast_progress,
     "text_translate": text_translate,
+    DIGEST_KIND: figures_digest,
 }

@@ -49,6 +49,13 @@ async def replan(tx: aiosqlite.Connection, now: datetime, *, kind: str, due_at: 
         (ticket_id, kind, iso_ceil(due_at), json.dumps(data), dedupe, iso(now)))
 
 
+async def pending(tx: aiosqlite.Connection, kind: str) -> bool:
+    """Whether a row of this kind is waiting (a row about no ticket: the Monday digest)."""
+    async with tx.execute("SELECT 1 FROM due WHERE status = 'pending' AND kind = ? LIMIT 1",
+                          (kind,)) as cur:
+        return await cur.fetchone() is not None
+
+
 async def cancel(tx: aiosqlite.Connection, ticket_id: int, *kinds: str) -> None:
     marks = ",".join("?" for _ in kinds)
     await tx.execute(
