@@ -30,6 +30,7 @@ from bot.handlers import (
     broadcasting,
     consent,
     coordinator,
+    figures,
     flow,
     overview,
     partner,
@@ -41,19 +42,22 @@ from bot.handlers import (
     requests,
     router,
     start,
+    visits,
 )
 from bot.handlers.errors import on_error
 from bot.handlers.flows import FLOWS
 from bot.handlers.groups import check_groups, on_bot_added
 from bot.handlers.partner import CardAction
 from bot.handlers.router import ResidentPress
-from bot.handlers.staff import StaffPress
+from bot.handlers.staff import StaffPress, on_member_change
 from bot.i18n import I18n
 from bot.messaging.delivery import Delivery
 from bot.messaging.ratelimit import RateLimiter
 from bot.render import callbacks as cb
 from bot.render.callbacks import BroadcastStep, Button, CardStep
+from bot.services import figures as figure_service
 from bot.services import retention
+from bot.services.groups import warn_exposed
 from bot.store import Store
 from bot.store.clock import Clock
 from bot.translate import detect
@@ -82,6 +86,8 @@ async def post_init(app: Application) -> None:
     store = services._store = await Store.open(services.settings.db, services.clock)
     notifier, followups = services.notifier, services.followups
     services._sweeper = Sweeper(store, notifier, followups, services.clock)
+    # the Monday casusoverleg digest is a due row, planned here once and then by each digest
+    await figure_service.plan_digest(store, services.site, services.clock())
     # what the translator offers, per site language, logged so a gap shows before a resident
     # meets it (bot/cli/main.py refuses a site file whose services the environment can't give)
     services.translator = translate.make_translator(services.site, services.settings)
@@ -91,6 +97,7 @@ async def post_init(app: Application) -> None:
     if services.translator.name != "none":  # the language model loads once, off the loop
         await asyncio.to_thread(detect.warm)
     report = await check_groups(app.bot, services.site)
+    await warn_exposed(services, report.exposed)  # a group outsiders can find or join is told
     services._delivery = Delivery(app.bot, store, notifier, report.forums,
                                   translator=services.translator,
                                   transcriber=services.transcriber)
@@ -169,7 +176,9 @@ def build_application(
 
 
 # Handler groups: PTB runs the first matching handler of each group, group by group.
+VISITS = -10  # a typed answer to a home visit being recorded, before anything else sees it
 ROUTES = 0  # every command, message and button below
+MEMBERS = 50  # membership changes: forget who a group's admins are
 AFTER = 100  # after every update: wake the outbox worker for what the handlers queued
 
 # Every kind of button (bot/render/callbacks.py) and the flow it drives. A resident's button
@@ -202,7 +211,10 @@ BROADCAST_STEPS: dict[str, broadcasting.ComposerStep] = {
     BroadcastStep.TARGET: broadcasting.choose_target, BroadcastStep.MODE: broadcasting.choose_mode,
     BroadcastStep.SKIP: broadcasting.skip_language, BroadcastStep.SEND: broadcasting.send,
     BroadcastStep.STOP: broadcasting.stop, BroadcastStep.AGAIN: broadcasting.retranslate,
+    BroadcastStep.APPROVE: broadcasting.approve,
 }
+# Recording a home visit: in a partner group, or in a private chat by a member of one.
+VISITOR_BUTTONS: dict[Button, router.Callback] = {cb.VISIT: visits.on_press}
 STAFF_BUTTONS: dict[Button, StaffPress] = {
     cb.CARD: partner.card_buttons(CARD_STEPS),
     cb.BROADCAST: broadcasting.composer_buttons(BROADCAST_STEPS),
@@ -219,6 +231,11 @@ def add_handlers(app: Application) -> None:
     }
     for name, callback in commands.items():
         app.add_handler(CommandHandler(name, callback, filters=private), group=ROUTES)
+    # home visits (staff, in their group or privately; a resident gets "unknown command")
+    app.add_handler(CommandHandler("visit", visits.cmd_visit), group=ROUTES)
+    app.add_handler(CommandHandler("visits", visits.cmd_visits), group=ROUTES)
+    app.add_handler(MessageHandler(filters.UpdateType.MESSAGE & filters.TEXT, visits.on_text),
+                    group=VISITS)
     app.add_handler(MessageHandler(filters.UpdateType.MESSAGE & private & filters.COMMAND,
                                    router.cmd_unknown), group=ROUTES)
     app.add_handler(MessageHandler(  # menu labels, flow answers, codes, replies to a request
@@ -233,10 +250,17 @@ def add_handlers(app: Application) -> None:
     for kind, staff_press in STAFF_BUTTONS.items():
         app.add_handler(CallbackQueryHandler(router.staff_button(staff_press),
                                              pattern=kind.pattern), group=ROUTES)
+    for kind, visitor_press in VISITOR_BUTTONS.items():
+        app.add_handler(CallbackQueryHandler(visitor_press, pattern=kind.pattern), group=ROUTES)
     app.add_handler(CallbackQueryHandler(router.on_unknown_press), group=ROUTES)
     # partner and coordinator groups: staff commands, replies to residents, the bot being added
     app.add_handler(CommandHandler("retry", coordinator.cmd_retry, filters=groups), group=ROUTES)
+    app.add_handler(CommandHandler("block", coordinator.cmd_block, filters=groups), group=ROUTES)
+    app.add_handler(CommandHandler("unblock", coordinator.cmd_unblock, filters=groups),
+                    group=ROUTES)
     app.add_handler(CommandHandler("overview", overview.cmd_overview, filters=groups),
+                    group=ROUTES)
+    app.add_handler(CommandHandler("figures", figures.cmd_figures, filters=groups),
                     group=ROUTES)
     app.add_handler(CommandHandler("broadcast", broadcasting.cmd_broadcast, filters=groups),
                     group=ROUTES)
@@ -247,6 +271,10 @@ def add_handlers(app: Application) -> None:
                     group=ROUTES)
     app.add_handler(ChatMemberHandler(on_bot_added, ChatMemberHandler.MY_CHAT_MEMBER),
                     group=ROUTES)
+    # a group's members changed: who its admins are is asked again (partners with may_act =
+    # "admins"); beside the routes, so the bot being added is still answered
+    app.add_handler(ChatMemberHandler(on_member_change, ChatMemberHandler.ANY_CHAT_MEMBER),
+                    group=MEMBERS)
     app.add_handler(TypeHandler(Update, wake_delivery), group=AFTER)
     app.add_error_handler(on_error)
 

@@ -29,6 +29,8 @@ from pydantic import (
 )
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from bot.domain.authority import MayAct, Rule
+
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_SITE_CONFIG = ROOT / "config" / "site.toml"
 EXAMPLE_SITE_CONFIG = ROOT / "config" / "overvecht.example.toml"
@@ -92,6 +94,9 @@ class Settings(BaseSettings):
     # Longest wait, in seconds, between start-up attempts while Telegram cannot be reached
     # (1, 2, 4 ... up to this). Tests make it short.
     retry_max: float = Field(default=60, gt=0, le=3600)
+    # Updates of different chats handled at once (bot/messaging/poller.py); each chat's own
+    # stay in order. 1: one update at a time.
+    lanes: int = Field(default=16, ge=1, le=64)
     # Rehearsals and the crash tests only: the bot's clock starts at this moment (ISO 8601 with
     # a zone) and runs at real speed, instead of the wall clock. Never set it in production.
     clock_start: AwareDatetime | None = None
@@ -163,10 +168,46 @@ class Partner(_Strict):
     # The name in a resident's language (language code -> name), where `name` means nothing to
     # them; a language without one shows `name`.
     names: dict[str, str] = Field(default_factory=dict)
+    # Who of the group's members may act for the partner (claim, reply, promise, broadcast,
+    # approve, the coordinator's commands): "members" (all), "admins" (the group's
+    # administrators) or "listed" (the Telegram user ids in `staff`); bot/domain/authority.py.
+    may_act: MayAct = MayAct.MEMBERS
+    staff: list[int] = Field(default_factory=list)
 
     def name_in(self, lang: str) -> str:
         """The name a resident reading `lang` understands, else the display name."""
         return self.names.get(lang) or self.name
+
+    @property
+    def rule(self) -> Rule:
+        """Who may act in this partner's group."""
+        return Rule(self.may_act, frozenset(self.staff))
+
+    @model_validator(mode="before")
+    @classmethod
+    def _may_act_known(cls, data: Any) -> Any:
+        # Named here rather than by pydantic's enum message, so the error names the partner.
+        if isinstance(data, dict) and "may_act" in data:
+            value = data["may_act"]
+            if value not in {m.value for m in MayAct}:
+                raise ValueError(
+                    f"partner {data.get('id')!r}: may_act is {value!r}; use \"members\" (every "
+                    "member of the group), \"admins\" (the group's administrators) or "
+                    "\"listed\" (the Telegram user ids in staff)")
+        return data
+
+    @model_validator(mode="after")
+    def _staff_listed(self) -> Partner:
+        if self.may_act is MayAct.LISTED and not self.staff:
+            raise ValueError(f"partner {self.id!r}: may_act = \"listed\" needs staff = [...], "
+                             "the Telegram user ids of who may act")
+        if self.staff and self.may_act is not MayAct.LISTED:
+            raise ValueError(f"partner {self.id!r}: staff is only used with may_act = "
+                             f"\"listed\" (may_act is \"{self.may_act}\")")
+        if any(uid <= 0 for uid in self.staff):
+            raise ValueError(f"partner {self.id!r}: staff holds Telegram user ids, which are "
+                             "positive numbers")
+        return self
 
     @field_validator("names")
     @classmethod
@@ -261,6 +302,15 @@ class FollowUp(_Strict):
         return self
 
 
+class Limits(_Strict):
+    """What one resident may send (bot/domain/limits.py): new requests in any 24 hours, and
+    messages to their requests in any 60 seconds (more are kept and go out a little later,
+    never lost). Emergencies are never limited."""
+
+    requests_per_day: int = Field(default=5, ge=1, le=100)
+    relays_per_minute: int = Field(default=6, ge=1, le=20)
+
+
 def _service_url(value: str | None) -> str | None:
     if value is None:
         return None
@@ -324,6 +374,7 @@ class SiteConfig(_Strict):
     deadlines: dict[str, DeadlineRule] = Field(default_factory=lambda: {"default": DeadlineRule()})
     translation: Translation = Field(default_factory=Translation)
     speech: Speech = Field(default_factory=Speech)
+    limits: Limits = Field(default_factory=Limits)
 
     @field_validator("timezone")
     @classmethod

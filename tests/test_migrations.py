@@ -41,6 +41,10 @@ SHIPPED: dict[int, tuple[str, str]] = {
          "94ee241f352c49e0e60a02872aba0f6df4d8844ea3ed8592151b298d4e896f2e"),
     17: ("transfer_asks", "e4dc5fd1ac34aba0c8bbfc253588942cd9264ec6299135b495146db713c52158"),
     18: ("retention", "451f92717a67d6a68539c72f01fb4ef88eaf5d10564fa6ceafa59445bde18344"),
+    19: ("visit_rounds", "135e907306994731074b9d03e7d67f269dee134f955ca1ede449e12f463dc08e"),
+    20: ("broadcast_approval", "16d85dbe78f503937c845b7d1e62aa5cad3eccc216ea03d6bfcf8a57e70cbb77"),
+    21: ("blocks", "f40c5621902cc6c930d18844ec003a427dc8a18210d44407f56ce3699f360b97"),
+    22: ("figures_indexes", "0d2f882d5da937151d9b10d6999ddd6ea8c87ce6b97256040a21cacf90e7b588"),
 }
 
 

@@ -11,7 +11,7 @@ import pytest
 from telegram.ext import CallbackQueryHandler
 
 import bot.handlers
-from bot.app import RESIDENT_BUTTONS, ROUTES, STAFF_BUTTONS
+from bot.app import RESIDENT_BUTTONS, ROUTES, STAFF_BUTTONS, VISITOR_BUTTONS
 from bot.handlers.flow import Flow
 from bot.handlers.flows import FLOWS
 from bot.render import callbacks
@@ -20,9 +20,11 @@ from bot.testing.harness import BotHarness
 
 
 def test_every_kind_of_button_is_routed_once_in_its_own_chat() -> None:
-    assert set(RESIDENT_BUTTONS) | set(STAFF_BUTTONS) == set(REGISTRY.values())
+    assert (set(RESIDENT_BUTTONS) | set(STAFF_BUTTONS) | set(VISITOR_BUTTONS)
+            == set(REGISTRY.values()))
     assert {b.chat for b in RESIDENT_BUTTONS} == {"private"}
     assert {b.chat for b in STAFF_BUTTONS} == {"group"}
+    assert {b.chat for b in VISITOR_BUTTONS} == {"staff"}
 
 
 async def test_the_application_matches_each_button_by_its_pattern(h: BotHarness) -> None:
@@ -77,3 +79,34 @@ async def test_every_button_on_a_card_is_a_routed_step(h: BotHarness) -> None:
     rows = group.card(ticket.ref)["reply_markup"]["inline_keyboard"]
     steps = {unpack(b["callback_data"]).arg(1) for row in rows for b in row}  # type: ignore[union-attr]
     assert steps and steps <= set(CARD_STEPS)
+
+
+def test_every_kind_of_due_row_is_handled_once() -> None:
+    """Each kind the bot plans a due row of (bot/store/due.py schedule or replan, with its kind
+    written out) has one handler in the sweep: a row about a ticket, or a row about something
+    else (a home, a broadcast, the Monday digest), never both."""
+    import ast
+    from pathlib import Path
+
+    from bot.domain.figures import DIGEST_KIND
+    from bot.followup.sweep import HANDLERS, ROW_HANDLERS
+
+    named = {"DIGEST_KIND": DIGEST_KIND}
+    planned: set[str] = set()
+    for path in Path(bot.__file__).parent.rglob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if not isinstance(node, ast.Call):
+                continue
+            func = node.func
+            name = func.attr if isinstance(func, ast.Attribute) else getattr(func, "id", "")
+            if name not in ("schedule", "replan"):
+                continue
+            for kw in node.keywords:
+                if kw.arg == "kind" and isinstance(kw.value, ast.Constant):
+                    planned.add(str(kw.value.value))
+                elif kw.arg == "kind" and isinstance(kw.value, ast.Name) and kw.value.id in named:
+                    planned.add(named[kw.value.id])
+    assert {"claim_nudge", "notice_week", DIGEST_KIND} <= planned
+    assert not set(HANDLERS) & set(ROW_HANDLERS)
+    assert planned <= set(HANDLERS) | set(ROW_HANDLERS), planned - set(HANDLERS) - set(ROW_HANDLERS)
+    assert DIGEST_KIND in ROW_HANDLERS  # about no ticket

@@ -116,20 +116,37 @@ def main(argv: list[str] | None = None, *, clock: Clock = utcnow) -> int:
     demo.add_argument("--config", help="site TOML (default: the example)")
     check = sub.add_parser("check-config", help="validate a site TOML")
     check.add_argument("path")
-    homes = sub.add_parser("import-homes", help="add or update homes from a CSV file")
+    homes = sub.add_parser("import-homes", help="add or update homes from a CSV (or .xlsx) "
+                                                "file")
     homes.add_argument("csv", help="columns: street,number,addition,building,stairwell,floor")
     homes.add_argument("--config", help="site TOML")
-    codes = sub.add_parser("invite-codes", help="one invitation code per home: CSV + QR sheets")
+    codes = sub.add_parser("invite-codes", help="one invitation code per home: a CSV and a "
+                                                "printable letter per home (PDF + PNG)")
     codes.add_argument("--building", required=True, help="building id from the site file")
-    codes.add_argument("--bot", required=True, help="the bot's username, for the t.me link")
+    codes.add_argument("--bot", required=True, help="the bot's username (like "
+                                                    "buurtbot_overvecht_bot), for the t.me link")
+    codes.add_argument("--paper", choices=("a4", "a5"), default="a4",
+                       help="paper size of the letters (default a4)")
     codes.add_argument("--out", help="folder for the CSV, PNG and PDF files "
                                      f"(default {default_letters()})")
     codes.add_argument("--config", help="site TOML")
     revoke = sub.add_parser("revoke-code", help="make an invitation code stop working")
     revoke.add_argument("code")
-    plan = sub.add_parser("import-schedule", help="import the contractor's planning (CSV)")
+    plan = sub.add_parser("import-schedule", help="import the contractor's planning (CSV or "
+                                                  ".xlsx)")
     plan.add_argument("csv", help="columns: address,date,start,end,work,notes")
     plan.add_argument("--config", help="site TOML")
+    plan.add_argument("--allow-past", action="store_true",
+                      help="accept work days before today (they are refused otherwise)")
+    visits = sub.add_parser("import-visits", help="import home visits from paper or a "
+                                                  "spreadsheet (CSV); referrals become requests")
+    visits.add_argument("csv", help="columns: address,date,round,outcome,referred_to,notes")
+    visits.add_argument("--yes", action="store_true", help="post the referrals without asking")
+    visits.add_argument("--partner", help="the partner doing the visits, for the rounds the "
+                                          "file starts (default: the housing corporation)")
+    visits.add_argument("--kind", choices=["before", "during", "after"], default="before",
+                        help="the kind of the rounds the file starts (default: before)")
+    visits.add_argument("--config", help="site TOML")
     backup = sub.add_parser("backup", help="a consistent copy of the database, also while the "
                                            "bot runs (README: Backups and restore)")
     backup.add_argument("path", help="file to write, or a folder for a dated name "
@@ -141,6 +158,16 @@ def main(argv: list[str] | None = None, *, clock: Clock = utcnow) -> int:
     restore.add_argument("backup", help="a file made by `buurtbot backup`")
     restore.add_argument("--db", help="the database to replace (default: BUURTBOT_DB)")
     restore.add_argument("--yes", action="store_true", help="do not ask (scripts)")
+    report = sub.add_parser("report", help="the coordinator's figures: a table on the "
+                                           "terminal, or --out figures.csv / figures.xlsx")
+    report.add_argument("--building", help="one building (its id in the site file)")
+    report.add_argument("--round", help="one visit round (its number)")
+    report.add_argument("--from", dest="first", metavar="DATE", help="from this day (YYYY-MM-DD)")
+    report.add_argument("--to", dest="last", metavar="DATE", help="to this day, included")
+    report.add_argument("--out", metavar="FILE", help="write FILE ending in .csv or .xlsx")
+    report.add_argument("--exact", action="store_true",
+                        help="show counts under 5 (for the coordinator's own use only)")
+    report.add_argument("--config", help="site TOML")
     args = parser.parse_args(argv)
     if args.command == "check-config":  # needs no settings
         setup_logging()
@@ -162,6 +189,16 @@ def main(argv: list[str] | None = None, *, clock: Clock = utcnow) -> int:
 
         say_database(settings)
         return asyncio.run(run_homes_command(args, settings, clock))
+    if args.command == "import-visits":
+        from bot.cli.visits import run_import_visits
+
+        say_database(settings)
+        return asyncio.run(run_import_visits(args, settings, clock))
+    if args.command == "report":
+        from bot.cli.report import run_report
+
+        say_database(settings)
+        return asyncio.run(run_report(args, settings, clock))
     if args.command in ("backup", "restore"):
         from bot.cli.backup import run_backup_command
 

@@ -34,6 +34,7 @@ class Outcome(StrEnum):
     CHANGED = "changed"  # the request is no longer where the button was made for
     NOT_OWNER = "not_owner"  # only the claimer or the coordinator may
     CLOSED = "closed"  # a message for a request that is over: nobody gets it
+    NO_CHAT = "no_chat"  # a message for a resident the bot has no chat with (a referral)
     DAY_PASSED = "day_passed"  # a date in the past (a button pressed days later)
     TIME_PASSED = "time_passed"  # today, but that part of the day is over
     OLD = "old"  # a resident's button that is not theirs, or no longer theirs to answer

@@ -14,12 +14,13 @@ from telegram import (
     ReplyKeyboardRemove,
     Update,
 )
-from telegram.error import BadRequest
+from telegram.error import TelegramError
 
 from bot.context import BotContext, Services
 from bot.i18n import Translator
 from bot.messaging.direct import surely
 from bot.render.callbacks import FLOW_STEP, Button, pack
+from bot.render.keyboard import fitting_rows
 from bot.store.drafts import Draft
 
 log = logging.getLogger(__name__)
@@ -36,7 +37,8 @@ def inline(*rows: Row) -> InlineKeyboardMarkup:
 
 
 def in_rows(buttons: list[tuple[str, str]], per_row: int = 2) -> list[Row]:
-    return [buttons[i:i + per_row] for i in range(0, len(buttons), per_row)]
+    """At most `per_row` buttons a row, fewer where a label would be cut off on a phone."""
+    return fitting_rows(buttons, per_row)
 
 
 @dataclass
@@ -72,7 +74,8 @@ class Turn:
             return
         try:
             await query.answer(text, show_alert=alert)
-        except BadRequest as exc:  # "query is too old": a replay after a restart; go on
+        except TelegramError as exc:  # "query is too old" (a replay after a restart), or a
+            # passing 5xx / 429 / timeout: the spinner stops by itself; the press goes on
             log.debug("could not answer callback: %s", exc.message)
 
     async def drop_buttons(self) -> None:
@@ -88,7 +91,8 @@ class Turn:
                 await query.edit_message_text(f"{message.text}\n\n👉 {chosen}", reply_markup=None)
             else:
                 await query.edit_message_reply_markup(reply_markup=None)
-        except BadRequest as exc:  # "message is not modified" or too old to edit: harmless
+        except TelegramError as exc:  # "message is not modified", too old to edit, or a
+            # passing fault: the old keyboard stays, and pressing it again is handled as a repeat
             log.debug("could not drop buttons: %s", exc.message)
 
     def button(self, label: str, kind: Button, *args: str | int) -> tuple[str, str]:

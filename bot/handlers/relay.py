@@ -15,10 +15,11 @@ from telegram import Message, Update
 from bot.context import BotContext
 from bot.domain.casework import Outcome
 from bot.domain.tickets import ACTIVE, Ticket
-from bot.handlers import broadcasting
+from bot.handlers import broadcasting, limits
 from bot.handlers.common import Turn
 from bot.handlers.staff import Staff, is_partner_chat, staff_for
 from bot.render.casework import answer_thanks
+from bot.render.limits import kept_text, later_text
 from bot.services import casework, conversation
 from bot.services.conversation import Said
 from bot.store.threads import Pending
@@ -33,16 +34,18 @@ async def on_group_message(update: Update, context: BotContext) -> None:
     if message.text and await broadcasting.on_text(staff, message):
         return
     pending = await store.threads.pending(staff.chat_id, staff.user_id)
+    moved = staff.tr._("This request is with another partner now.")
     if pending is not None and message.text and await answers_prompt(staff, pending, message):
         ticket = await store.tickets.get(pending.ticket_id)
-        if ticket is not None and staff.may_act(ticket):
-            await finish_pending(staff, ticket, pending.action, pending.data, message)
+        if ticket is not None:  # the chat and the person decided again (told if refused)
+            if await staff.may_act_on(ticket, elsewhere=moved):
+                await finish_pending(staff, ticket, pending.action, pending.data, message)
             return
     ticket = await ticket_of(staff, message)
     if ticket is None:
         return  # ordinary talk in the group, not about a ticket
-    if not staff.may_act(ticket):
-        await staff.say(ticket, staff.tr._("This request is with another partner now."))
+    if not await staff.may_act_on(ticket, elsewhere=moved, note=staff.tr._(
+            "The resident did not get this message.")):
         return
     await relay_to_resident(staff, ticket, message)
 
@@ -85,6 +88,9 @@ async def relay_to_resident(staff: Staff, ticket: Ticket, message: Message) -> N
     if result.outcome == Outcome.CLOSED:
         await staff.say(ticket, staff.tr._("This request is closed. The resident does not get "
                                            "this."))
+    elif result.outcome == Outcome.NO_CHAT:
+        await staff.say(ticket, staff.tr._("This resident has no chat with the bot, so they do "
+                                           "not get this. Call or visit them as the card says."))
 
 
 async def finish_pending(staff: Staff, ticket: Ticket, action: str, data: dict[str, str],
@@ -125,14 +131,30 @@ async def relay_to_partner(turn: Turn, ticket: Ticket, message: Message) -> bool
     """
     if ticket.status in ACTIVE and not await safe_to_relay(turn, message):
         return False
-    result = await conversation.resident_message(turn.services, ticket.id,
-                                                 said(turn.chat_id, message))
+    if ticket.status in ACTIVE and ticket.anonymous and message.voice is not None:
+        await limits.ask_before_voice(turn, ticket, message)  # a voice can be recognised
+        return False
+    return await pass_on(turn, ticket, said(turn.chat_id, message))
+
+
+async def pass_on(turn: Turn, ticket: Ticket, what: Said) -> bool:
+    """The message to the partner, and what the resident is told: sent, kept for a moment
+    (over the limit of the last minute: it goes a little later), or not passed on."""
+    result = await conversation.resident_message(turn.services, ticket.id, what)
     if result.outcome == Outcome.CLOSED:
         await turn.say(turn.tr._("Request {ref} is closed. To ask something new, choose a "
                                  "button below.", ref=ticket.ref))
         return False
+    if result.refused is not None:  # blocked: kindly, no accusation, and the 112 line
+        await turn.say(limits.refusal_text(turn, result.refused))
+        return False
     partner = turn.services.site.partner_name_in(ticket.partner_id, turn.tr.lang)
-    await turn.say("✅ " + turn.tr._("Sent to {partner}.", partner=partner))
+    if result.tell:
+        await turn.say(later_text(turn.tr))
+    elif result.later:
+        await turn.say(kept_text(turn.tr, partner))
+    else:
+        await turn.say("✅ " + turn.tr._("Sent to {partner}.", partner=partner))
     return True
 
 

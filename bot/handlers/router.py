@@ -12,12 +12,12 @@ from bot.context import BotContext
 from bot.handlers import flow, relay
 from bot.handlers.actions import run_action
 from bot.handlers.common import Turn, turn_for
-from bot.handlers.emergency import emergency_text
+from bot.handlers.emergency import check_danger, emergency_text
 from bot.handlers.linking import is_code, link_home
 from bot.handlers.menu import menu_action, show_menu
 from bot.handlers.privacy import show_privacy
 from bot.handlers.requests import show_requests
-from bot.handlers.staff import StaffPress
+from bot.handlers.staff import StaffPress, every_partner, staff_for
 from bot.handlers.start import on_start, show_picker
 from bot.render.callbacks import LANGUAGE, Press, unpack
 
@@ -33,6 +33,8 @@ async def on_private_message(update: Update, context: BotContext) -> None:
     if draft is None and is_code(message.text):  # the code from the letter, typed
         await link_home(turn, message.text or "")
         return
+    # every free text, wherever it goes next: words of danger show 112 first (emergency.py)
+    await check_danger(turn, draft, message)
     if not turn.known:
         await show_picker(turn)
         return
@@ -53,9 +55,12 @@ async def on_private_message(update: Update, context: BotContext) -> None:
 async def on_edited_message(update: Update, context: BotContext) -> None:
     """Telegram lets people edit a sent message; what we stored does not change with it."""
     turn = await _known_turn(update, context)
-    if turn is not None:
-        await turn.say(turn.tr._("Changing a sent message does not change what I received. "
-                                 "Please send the new text as a new message."))
+    message = update.effective_message
+    if turn is None or message is None:
+        return
+    await check_danger(turn, None, message)  # new words can signal danger: 112 first, always
+    await turn.say(turn.tr._("Changing a sent message does not change what I received. "
+                             "Please send the new text as a new message."))
 
 
 async def on_feedback_press(turn: Turn, press: Press) -> None:
@@ -89,12 +94,17 @@ def resident_button(handle: ResidentPress) -> Callback:
 
 
 def staff_button(handle: StaffPress) -> Callback:
-    """A button in a partner group (a card, the announcement composer); who may press it is
-    decided by the handler from the chat. Pressed in a private chat, it is an old button."""
+    """A button in a partner group (a card, the announcement composer). Pressed in a private
+    chat, it is an old button; in a group that is no partner's, or by someone the group's rule
+    does not let act (bot/handlers/staff.py authorised), it is refused here, before any kind
+    of button runs. The handler then decides whether this group may press this button."""
     async def on_press(update: Update, context: BotContext) -> None:
         press = unpack(update.callback_query.data if update.callback_query else None)
         if press is None or _private(update):
             await on_unknown_press(update, context)
+            return
+        staff = staff_for(update, context)
+        if staff is None or not await staff.authorised(every_partner(context.services)):
             return
         await handle(update, context, press)
     return on_press

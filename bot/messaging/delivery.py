@@ -14,6 +14,10 @@
   (30 s, then longer), so the translation is edited in when the service is back.
 - a resident's voice message is written out (speech to text) beside the queue, never holding
   a chat's messages up: the words follow the voice message, translated like any relay.
+- in a group, each request has its own line: one resident's thirty messages do not hold up
+  another's new card. A resident with many messages delivered there in the last minute goes
+  after the others (bot/store/outbox.py due, bot/domain/limits.py fair_order); a request's own
+  messages keep their order, and a resident's message kept for the limit waits in its line.
 Telegram has no idempotency key, so a crash in the instant between Telegram accepting a message and
 our commit can repeat that one message; everything else is exactly once.
 """
@@ -21,6 +25,7 @@ our commit can repeat that one message; everything else is exactly once.
 from __future__ import annotations
 
 import asyncio
+import base64
 import contextlib
 import logging
 from datetime import timedelta
@@ -286,7 +291,9 @@ class Delivery:
                 **where)
         if item.method == Method.FILE:
             send = self.bot.send_photo if p["kind"] == "photo" else self.bot.send_voice
-            return await send(item.chat_id, p["file_id"], caption=p.get("caption"), **where)
+            # a picture the bot drew (the figures' chart) travels in the item, base64
+            media = base64.b64decode(p["png"]) if p.get("png") else p["file_id"]
+            return await send(item.chat_id, media, caption=p.get("caption"), **where)
         raise Undeliverable(f"unknown outbox method {item.method}")
 
     # -- cards -----------------------------------------------------------------------------
@@ -303,8 +310,9 @@ class Delivery:
         moved = None if here else self.notifier.site.partner_name(ticket.partner_id)
         unreachable = await self._unreachable(ticket)
         words = await self.translating.card(ticket, tr.lang, item)
+        referral = await self.store.visits.referral_origin(ticket.id)  # after a home visit
         text = card_text(tr, self.notifier.site, ticket, moved_to=moved, unreachable=unreachable,
-                         now=self.store.outbox.clock(), words=words)
+                         now=self.store.outbox.clock(), words=words, referral=referral)
         return text, card_keyboard(tr, ticket, here=here)
 
     async def _unreachable(self, ticket: Ticket) -> bool:

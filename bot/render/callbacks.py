@@ -24,7 +24,8 @@ class Button:
 
     code: str
     name: str
-    chat: Literal["private", "group"]
+    # "staff": a staff member's button, in a partner group or in their private chat with the bot
+    chat: Literal["private", "group", "staff"]
 
     @property
     def pattern(self) -> str:
@@ -35,7 +36,7 @@ class Button:
 REGISTRY: dict[str, Button] = {}
 
 
-def button(code: str, name: str, chat: Literal["private", "group"]) -> Button:
+def button(code: str, name: str, chat: Literal["private", "group", "staff"]) -> Button:
     if not CODE.match(code) or code in REGISTRY:
         raise ValueError(f"callback code {code!r} is malformed or taken")
     REGISTRY[code] = Button(code, name, chat)
@@ -57,6 +58,8 @@ TRANSFER_ANSWER = button("ta", "may we pass your request on to another partner? 
 # Partner staff, in their group
 CARD = button("t", "a button on a ticket card (claim, transfer, resolve, ...)", "group")
 BROADCAST = button("bc", "a step of the announcement composer", "group")
+# Partner staff, in their group or in a private chat with the bot (members of a partner group)
+VISIT = button("vis", "a step of recording a home visit", "staff")
 
 
 class CardStep(StrEnum):
@@ -83,9 +86,31 @@ class BroadcastStep(StrEnum):
     TARGET = "t"  # which building (or everyone)
     MODE = "m"  # which stairwell, and one text per language or one for all
     SKIP = "skip"  # no text in this language: use the first one
-    SEND = "go"
-    STOP = "no"
+    SEND = "go"  # the announcement now waits for a second person to approve it
+    STOP = "no"  # the draft, or with a broadcast id: a waiting announcement
     AGAIN = "again"  # translate again what failed, then preview again
+    APPROVE = "ok"  # `ok:<broadcast id>`: the second person approves, and it goes out
+
+
+class VisitStep(StrEnum):
+    """Recording a home visit: `v1:vis:<draft key or ->:<step>[:<arg>]`."""
+
+    START = "go"  # record a visit in this round (from /visits, or "next visit")
+    ROUND = "r"  # the round chosen
+    NEW_ROUND = "nr"  # start a round: building, kind, name, dates
+    BUILDING = "b"
+    KIND = "k"
+    SKIP = "s"  # no dates, no notes
+    HOME = "h"  # the address, among the homes with the typed house number
+    OUTCOME = "o"
+    PARTNER = "p"  # refer to this partner
+    TOPIC = "t"
+    CONSENT = "c"  # y / n
+    CONTACT = "ct"  # phone / visit / bot
+    LANG = "l"  # the resident's language, or "-"
+    SAVE = "ok"
+    STOP = "no"
+    CODE = "code"  # show the home's invitation code and QR
 
 
 @dataclass(frozen=True)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
+from bot.store.blocks import Blocks
 from bot.store.clock import Clock
 from bot.store.db import Database
 from bot.store.drafts import Drafts
@@ -19,6 +20,7 @@ from bot.store.residents import Residents
 from bot.store.threads import Threads
 from bot.store.tickets import Tickets
 from bot.store.translations import Translations
+from bot.store.visits import Visits
 
 
 @dataclass
@@ -36,6 +38,8 @@ class Store:
     promises: Promises
     renovation: Renovation
     translations: Translations
+    visits: Visits
+    blocks: Blocks
 
     @classmethod
     async def open(cls, path: Path | str, clock: Clock) -> Store:
@@ -54,6 +58,8 @@ class Store:
             promises=Promises(db),
             renovation=Renovation(db),
             translations=Translations(db, clock),
+            visits=Visits(db, clock),
+            blocks=Blocks(db, clock),
         )
 
     async def close(self) -> None:

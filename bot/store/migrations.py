@@ -387,6 +387,98 @@ MIGRATIONS: tuple[Migration, ...] = (
     DELETE FROM ticket_messages WHERE chat_id > 0
        AND ticket_id IN (SELECT id FROM tickets WHERE resident_id IS NULL);
     """),
+    # 19: home visits (issue 12): rounds per building, each visit's outcome, and the warm
+    # referrals made on the doorstep (each becomes a help request: ticket_id). Notes and
+    # explanations are personal data (erasure, retention, export). visit_drafts: where a staff
+    # member is in recording a visit, per chat, so a restart loses nothing.
+    Migration(19, "visit_rounds", """
+    CREATE TABLE visit_rounds (
+        id          INTEGER PRIMARY KEY,
+        building    TEXT NOT NULL,
+        name        TEXT NOT NULL,
+        kind        TEXT NOT NULL CHECK (kind IN ('before', 'during', 'after')),
+        partner_id  TEXT NOT NULL,
+        starts_on   TEXT,
+        ends_on     TEXT,
+        created_at  TEXT NOT NULL,
+        UNIQUE (building, name)
+    );
+    CREATE TABLE visits (
+        id           INTEGER PRIMARY KEY,
+        round_id     INTEGER NOT NULL REFERENCES visit_rounds(id) ON DELETE CASCADE,
+        home_id      INTEGER NOT NULL REFERENCES homes(id) ON DELETE CASCADE,
+        visited_on   TEXT NOT NULL,
+        outcome      TEXT NOT NULL CHECK (outcome IN ('spoken', 'not_home', 'refused', 'moved',
+                                                      'empty')),
+        notes        TEXT NOT NULL DEFAULT '',
+        visitor_id   INTEGER,
+        visitor_name TEXT,
+        no_consent   INTEGER NOT NULL DEFAULT 0,
+        source       TEXT NOT NULL CHECK (source IN ('telegram', 'import')),
+        import_key   TEXT UNIQUE,
+        created_at   TEXT NOT NULL
+    );
+    CREATE INDEX visits_round_home ON visits(round_id, home_id);
+    CREATE INDEX visits_home ON visits(home_id);
+    CREATE TABLE visit_referrals (
+        id          INTEGER PRIMARY KEY,
+        visit_id    INTEGER NOT NULL REFERENCES visits(id) ON DELETE CASCADE,
+        partner_id  TEXT NOT NULL,
+        topic       TEXT NOT NULL,
+        explanation TEXT NOT NULL DEFAULT '',
+        consent     TEXT NOT NULL CHECK (consent IN ('verbal', 'import')),
+        ticket_id   INTEGER REFERENCES tickets(id) ON DELETE SET NULL,
+        created_at  TEXT NOT NULL
+    );
+    CREATE INDEX visit_referrals_visit ON visit_referrals(visit_id);
+    CREATE INDEX visit_referrals_partner ON visit_referrals(partner_id);
+    CREATE INDEX visit_referrals_ticket ON visit_referrals(ticket_id) WHERE ticket_id IS NOT NULL;
+    CREATE TABLE visit_drafts (
+        chat_id     INTEGER NOT NULL,
+        user_id     INTEGER NOT NULL,
+        key         TEXT NOT NULL,
+        step        TEXT NOT NULL,
+        data        TEXT NOT NULL DEFAULT '{}',
+        updated_at  TEXT NOT NULL,
+        PRIMARY KEY (chat_id, user_id)
+    );
+    CREATE INDEX visit_drafts_updated ON visit_drafts(updated_at);
+    """),
+    # 20: a broadcast waits for a second person (issue 13): 'waiting' until an authorised member
+    # of its group who did not write it, or of the coordinator group, approves it ('sent'), or
+    # someone stops it ('stopped'); who wrote it (created_by, composed_name), approved or
+    # stopped it (staff key, first name) and when. Broadcasts from before went out at once.
+    Migration(20, "broadcast_approval", """
+    ALTER TABLE broadcasts ADD COLUMN status TEXT NOT NULL DEFAULT 'sent'
+        CHECK (status IN ('waiting', 'sent', 'stopped'));
+    ALTER TABLE broadcasts ADD COLUMN composed_name TEXT;
+    ALTER TABLE broadcasts ADD COLUMN approved_by TEXT;
+    ALTER TABLE broadcasts ADD COLUMN approved_name TEXT;
+    ALTER TABLE broadcasts ADD COLUMN approved_at TEXT;
+    ALTER TABLE broadcasts ADD COLUMN stopped_by TEXT;
+    ALTER TABLE broadcasts ADD COLUMN stopped_name TEXT;
+    ALTER TABLE broadcasts ADD COLUMN stopped_at TEXT;
+    """),
+    # 21: residents blocked by a coordinator (issue 13 §4), keyed by their Telegram id, with
+    # the request they were found by, who blocked (first name) and when. Deleted on unblock
+    # and with "delete my data" (bot/store/blocks.py, bot/store/retention.py).
+    Migration(21, "blocks", """
+    CREATE TABLE blocks (
+        user_id     INTEGER PRIMARY KEY,
+        ref         TEXT NOT NULL,
+        blocked_by  TEXT NOT NULL,
+        blocked_at  TEXT NOT NULL
+    );
+    """),
+    # 22: the coordinator's figures (bot/store/figures.py, bench/report.py): requests by the
+    # day they came in; each request's first contact, claim and resolve as one index seek
+    # (ticket_id first); the rarer events (escalated, reopen, confirm) and an event's week
+    # without reading the whole history (event first)
+    Migration(22, "figures_indexes", """
+    CREATE INDEX tickets_created ON tickets(created_at);
+    CREATE INDEX ticket_events_figures ON ticket_events(ticket_id, event, at);
+    CREATE INDEX ticket_events_kinds ON ticket_events(event, at, ticket_id, actor);
+    """),
 )
 
 # The first migration recorded in schema_migrations (it creates the table).

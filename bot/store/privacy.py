@@ -9,10 +9,11 @@ from typing import Any
 import aiosqlite
 
 from bot.domain.tickets import ACTIVE, Action, Status
-from bot.store import asks, drafts, translations
+from bot.store import asks, blocks, drafts, translations
 from bot.store.clock import Clock, iso
 from bot.store.db import Database
 from bot.store.tickets import add_event, erase_content, fetch, move
+from bot.store.visits import Visits, forget_homes_of
 
 
 class Privacy:
@@ -29,7 +30,9 @@ class Privacy:
         (staff replies, quick replies, notices, announcements) and every message that passed
         their words on to a partner, the machine translations made for their case (the
         translated text: the original is in the request or message, the cache keeps only a
-        hash of it), their homes, their wrong code attempts and an unfinished flow.
+        hash of it), their homes and the home visits to them (when, what came of it, to whom
+        they were passed on), their wrong code attempts, an unfinished flow, and a
+        coordinator's block (since when, by which request; not who blocked).
         Out: other residents' words, the team's internal notes and handover notes, staff
         members' Telegram ids (a staff first name appears only where the resident read it,
         in the messages sent to them), and the bot's own bookkeeping (due rows, ids).
@@ -79,6 +82,12 @@ class Privacy:
         out["messages_in_your_chat_about_requests"] = [
             {"message_id": r[0], "request": refs.get(int(r[1]))} for r in links
             if int(r[1]) in refs]
+        out["home_visits"] = await Visits(self.db, self.clock).export_for(user_id)
+        # a coordinator's block: since when and by which request, not who (a staff name)
+        block = await self.db.fetchone("SELECT ref, blocked_at FROM blocks WHERE user_id = ?",
+                                       (user_id,))
+        if block:
+            out["blocked"] = {"since": block[1], "request": block[0]}
         return out
 
     async def _request(self, t: aiosqlite.Row) -> dict[str, Any]:
@@ -171,6 +180,8 @@ async def erase_resident(tx: aiosqlite.Connection, user_id: int, moment: datetim
     await _erase_traces(tx, user_id, [ticket_id for ticket_id, _ in rows])
     await drafts.delete(tx, user_id)
     await translations.forget_resident(tx, user_id)
+    await forget_homes_of(tx, user_id)  # the visitors' notes about their home (before unlinking)
+    await blocks.forget(tx, user_id)
     await tx.execute("DELETE FROM residents WHERE user_id = ?", (user_id,))
     return [ticket_id for ticket_id, _ in rows]
 

@@ -57,13 +57,33 @@ translations       machine translations of a       retention_days after they wer
                    replies to them
 link_attempts      a resident's id, when they      LINK_ATTEMPTS_KEEP (only the last hour counts)
                    typed a wrong code
+blocks             a blocked resident's id, the    while the block lasts: /unblock deletes the
+                   request they were found by,     row, nothing of it is kept. Not by age: a
+                   who blocked (a first name)      person lifts a block, not time. It goes with
+                                                   the resident ("delete my data", or erased as
+                                                   quiet above): they start afresh, under the
+                                                   limits like anyone. In their export: since
+                                                   when and which request, not who blocked
 home_residents     which resident lives where      while linked: notices and announcements reach
                                                    them through it; goes with "delete my data"
 homes,             addresses, codes, the           kept: the corporation's registry, managed by
 invite_codes,      contractor's planning           the imports; about nobody until linked
 work_days
-broadcasts         the announcement, the sender's  kept: the corporation's own announcements
-                   staff key
+broadcasts         the announcement, the staff     kept: the corporation's own announcements
+                   keys and first names of who     and who wrote, approved or stopped them
+                   wrote, approved or stopped it   (staff act for their organisation)
+visit_rounds       none (a building, a name, the   kept: the rounds' figures
+                   partner, dates)
+visits             the team's notes about a home,  notes blanked retention_days after the visit,
+                   the visitor's id and first      and with "delete my data" of a resident linked
+                   name                            to the home; the outcome and date stay (the
+                                                   figures: about a home, not a person)
+visit_referrals    the visitor's explanation       blanked retention_days after the visit, and
+                                                   with "delete my data" as above; a referral's
+                                                   request expires like any other, also one for
+                                                   a home nobody linked (no resident id)
+visit_drafts       an unfinished visit (notes,     visits.DRAFT_KEEP after its last step
+                   explanation, a phone number)
 digests,           none                            kept
 schema_migrations
 
@@ -79,7 +99,7 @@ from datetime import datetime, timedelta
 import aiosqlite
 
 from bot.domain.tickets import ACTIVE
-from bot.store import asks, drafts, homes, outbox, threads, translations
+from bot.store import asks, drafts, homes, outbox, threads, translations, visits
 from bot.store.clock import iso, parse
 from bot.store.privacy import erase_resident
 from bot.store.tickets import add_event, erase_content
@@ -231,6 +251,8 @@ async def purge(tx: aiosqlite.Connection, now: datetime, retention_days: int, *,
     purged = Purged()
     cutoff = now - timedelta(days=retention_days)
     expiring = await _closed_long_ago(tx, cutoff, limit)
+    # referrals after a home visit for a home nobody linked have no resident id, but content
+    expiring += await visits.unowned_closed_before(tx, cutoff, limit - len(expiring))
     await expire(tx, expiring, now, purged)
     purged.add("outbox", await outbox.purge(tx, sent_before=now - OUTBOX_KEEP,
                                             stale_before=cutoff))
@@ -242,6 +264,7 @@ async def purge(tx: aiosqlite.Connection, now: datetime, retention_days: int, *,
     purged.add("link_attempts", await homes.purge_attempts(tx, now - LINK_ATTEMPTS_KEEP))
     purged.add("translations", await translations.purge_before(tx, cutoff))
     purged.add("drafts", await drafts.purge_before(tx, now - DRAFT_KEEP))
+    purged.add("visits", await visits.purge(tx, cutoff, now - visits.DRAFT_KEEP))
     leaving = await _quiet_residents(tx, cutoff, limit)
     for user_id in leaving:
         await erase_resident(tx, user_id, now)

@@ -51,3 +51,18 @@ async def test_a_refusal_is_not_tried_again(h: BotHarness) -> None:
     sends = [c for c in h.fake.calls[calls:] if c.method == "sendMessage"
              and str(c.params.get("chat_id")) == str(amina.chat_id)]
     assert len(sends) == 1  # blocked: once, not four times
+
+
+@pytest.mark.parametrize("method", ["answerCallbackQuery", "editMessageText"])
+async def test_a_fault_on_the_spinner_or_the_old_keyboard_does_not_stop_the_press(
+        h: BotHarness, method: str) -> None:
+    """Answering the press and dropping the used keyboard are courtesies: a passing fault there
+    must not turn the resident's choice into "sorry, try again"."""
+    amina = await h.onboard("Amina", "ar")
+    tr = h.tr("ar")
+    await amina.report_summary(text="Harde muziek", lang="ar")
+    h.fake.inject(method, Fault.server_error(502), times=1)
+    await amina.press(tr._("Send"))
+    [ticket] = await h.store.tickets.for_resident(amina.person.id)
+    assert tr._("Your number is {ref}. Keep it.", ref=ticket.ref) in amina.new_text
+    assert tr._(SORRY) not in amina.new_text
