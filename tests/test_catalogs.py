@@ -127,13 +127,15 @@ SAME_IN_DUTCH = {
     "Privacy": "the same word in Dutch",
     "Status: {status}": "the same word in Dutch",
     "💬 {partner} ({name}):": "the Dutch partner name says who writes",
+    "{n} open": "the same word in Dutch (a staff count: '3 open')",
 }
 
 
 @pytest.mark.parametrize("lang", [lang for lang in LANGS if lang != "en"])
 def test_an_entry_equal_to_its_msgid_is_deliberate(lang: str) -> None:
     allowed = SAME_EVERYWHERE | (SAME_IN_DUTCH if lang == "nl" else {})
-    same = [m.id for m in catalog(lang) if m.id and m.string == m.id and m.id not in allowed]
+    same = [m.id for m in catalog(lang) if m.id and m.string == m.id
+            and (m.id if isinstance(m.id, str) else m.id[0]) not in allowed]
     assert not same, f"{lang}: left as the English source: {same}"
 
 

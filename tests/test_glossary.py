@@ -155,11 +155,11 @@ LANGS = sorted(GLOSSARY_DATA.rules)
 
 
 def test_the_glossary_covers_the_fixed_terms() -> None:
-    assert {"nl", "ar", "tr"} <= set(LANGS)
+    assert {"nl", "ar", "tr", "pl", "so", "ti"} <= set(LANGS)
     wanted = {"renovation", "request", "report", "anonymous", "housing corporation", "letter",
               "building", "stairwell", "home", "message", "button", "code", "partner",
               "volunteer", "appointment", "neighbourhood team", "bot"}
-    for lang in ("nl", "ar", "tr"):
+    for lang in ("nl", "ar", "tr", "pl", "so", "ti"):
         things = {r.thing for r in GLOSSARY_DATA.rules[lang]}
         assert wanted <= things, (lang, wanted - things)
         assert all(r.chosen for r in GLOSSARY_DATA.rules[lang] if r.english), lang
@@ -171,7 +171,7 @@ def test_every_exception_names_a_real_entry_and_rule() -> None:
         assert thing in {r.thing for r in GLOSSARY_DATA.rules[lang]}, (lang, thing)
 
 
-@pytest.mark.parametrize("lang", ["nl", "ar", "tr"])
+@pytest.mark.parametrize("lang", ["nl", "ar", "tr", "pl", "so", "ti"])
 def test_catalog_and_faq_keep_to_the_glossary(lang: str) -> None:
     found = problems(GLOSSARY_DATA, lang, catalog_entries(lang), faq_texts(lang))
     assert not found, f"{lang}: {len(found)} problems:\n" + "\n".join(found[:40])

@@ -45,6 +45,14 @@ PLURALS: dict[str, dict[str, dict[str, str]]] = {
             "many": "معاينة. سيصل هذا إلى {n} ساكنًا:",
             "other": "معاينة. سيصل هذا إلى {n} ساكن:",
         },
+        "Sending to {n} resident.": {
+            "zero": "جارٍ الإرسال إلى {n} ساكن.",
+            "one": "جارٍ الإرسال إلى ساكن واحد ({n}).",
+            "two": "جارٍ الإرسال إلى ساكنَين ({n}).",
+            "few": "جارٍ الإرسال إلى {n} سكان.",
+            "many": "جارٍ الإرسال إلى {n} ساكنًا.",
+            "other": "جارٍ الإرسال إلى {n} ساكن.",
+        },
         "Sending to {n} resident. You will see the progress here.": {
             "zero": "جارٍ الإرسال إلى {n} ساكن. سترى التقدم هنا.",
             "one": "جارٍ الإرسال إلى ساكن واحد ({n}). سترى التقدم هنا.",
@@ -61,6 +69,30 @@ PLURALS: dict[str, dict[str, dict[str, str]]] = {
             "many": "التجديد: {n} يوم عمل بين {first} و{last}.",
             "other": "التجديد: {n} يوم عمل بين {first} و{last}.",
         },
+        "and {n} more": {
+            "zero": "و{n} غيرها",
+            "one": "وواحد غيره ({n})",
+            "two": "واثنان غيرهما ({n})",
+            "few": "و{n} غيرها",
+            "many": "و{n} غيرها",
+            "other": "و{n} غيرها",
+        },
+        "and {n} more building (see the table)": {
+            "zero": "و{n} مبنى آخر (انظر الجدول)",
+            "one": "و{n} مبنى آخر (انظر الجدول)",
+            "two": "ومبنيان آخران ({n}) (انظر الجدول)",
+            "few": "و{n} مبانٍ أخرى (انظر الجدول)",
+            "many": "و{n} مبنى آخر (انظر الجدول)",
+            "other": "و{n} مبنى آخر (انظر الجدول)",
+        },
+        "the oldest waits {n} day": {
+            "zero": "الأقدم ينتظر منذ {n} يوم",
+            "one": "الأقدم ينتظر منذ {n} يوم",
+            "two": "الأقدم ينتظر منذ يومين ({n})",
+            "few": "الأقدم ينتظر منذ {n} أيام",
+            "many": "الأقدم ينتظر منذ {n} يومًا",
+            "other": "الأقدم ينتظر منذ {n} يوم",
+        },
         "waiting {n} day": {
             "zero": "ينتظر منذ {n} يوم",
             "one": "ينتظر منذ {n} يوم",
@@ -76,6 +108,14 @@ PLURALS: dict[str, dict[str, dict[str, str]]] = {
             "few": "سيُعاد إرسال {n} رسائل.",
             "many": "سيُعاد إرسال {n} رسالة.",
             "other": "سيُعاد إرسال {n} رسالة.",
+        },
+        "{n} open": {
+            "zero": "{n} طلب مفتوح",
+            "one": "{n} طلب مفتوح",
+            "two": "طلبان مفتوحان ({n})",
+            "few": "{n} طلبات مفتوحة",
+            "many": "{n} طلبًا مفتوحًا",
+            "other": "{n} طلب مفتوح",
         },
         "{n} photo": {
             "zero": "{n} صورة",
@@ -104,20 +144,36 @@ PLURALS: dict[str, dict[str, dict[str, str]]] = {
     },
     "tr": {
         "How long: we delete a request {n} day after it is closed.": {
-            "one": "Ne kadar saklıyoruz: Başvuru kapandıktan {n} gün sonra sileriz.",
-            "other": "Ne kadar saklıyoruz: Başvuru kapandıktan {n} gün sonra sileriz.",
+            "one": "Ne kadar saklıyoruz: İstek kapandıktan {n} gün sonra sileriz.",
+            "other": "Ne kadar saklıyoruz: İstek kapandıktan {n} gün sonra sileriz.",
         },
         "Preview. This goes to {n} resident:": {
             "one": "Önizleme. Bu mesaj {n} sakine gidecek:",
             "other": "Önizleme. Bu mesaj {n} sakine gidecek:",
+        },
+        "Sending to {n} resident.": {
+            "one": "{n} sakine gönderiliyor.",
+            "other": "{n} sakine gönderiliyor.",
         },
         "Sending to {n} resident. You will see the progress here.": {
             "one": "{n} sakine gönderiliyor. İlerlemeyi burada göreceksiniz.",
             "other": "{n} sakine gönderiliyor. İlerlemeyi burada göreceksiniz.",
         },
         "Your renovation: {n} work day between {first} and {last}.": {
-            "one": "Yenilemeniz: {first} ile {last} arasında {n} çalışma günü.",
-            "other": "Yenilemeniz: {first} ile {last} arasında {n} çalışma günü.",
+            "one": "Tadilatınız: {first} ile {last} arasında {n} çalışma günü.",
+            "other": "Tadilatınız: {first} ile {last} arasında {n} çalışma günü.",
+        },
+        "and {n} more": {
+            "one": "ve {n} tane daha",
+            "other": "ve {n} tane daha",
+        },
+        "and {n} more building (see the table)": {
+            "one": "ve {n} bina daha (tabloya bakın)",
+            "other": "ve {n} bina daha (tabloya bakın)",
+        },
+        "the oldest waits {n} day": {
+            "one": "en eskisi {n} gündür bekliyor",
+            "other": "en eskisi {n} gündür bekliyor",
         },
         "waiting {n} day": {
             "one": "{n} gündür bekliyor",
@@ -127,13 +183,17 @@ PLURALS: dict[str, dict[str, dict[str, str]]] = {
             "one": "{n} mesaj yeniden gönderilecek.",
             "other": "{n} mesaj yeniden gönderilecek.",
         },
+        "{n} open": {
+            "one": "{n} açık",
+            "other": "{n} açık",
+        },
         "{n} photo": {
             "one": "{n} fotoğraf",
             "other": "{n} fotoğraf",
         },
         "{n} request is overdue:": {
-            "one": "Süresi geçen {n} başvuru var:",
-            "other": "Süresi geçen {n} başvuru var:",
+            "one": "Süresi geçen {n} istek var:",
+            "other": "Süresi geçen {n} istek var:",
         },
         "{n} voice message": {
             "one": "{n} sesli mesaj",
@@ -149,6 +209,10 @@ PLURALS: dict[str, dict[str, dict[str, str]]] = {
             "one": "Voorbeeld. Dit gaat naar {n} bewoner:",
             "other": "Voorbeeld. Dit gaat naar {n} bewoners:",
         },
+        "Sending to {n} resident.": {
+            "one": "Versturen naar {n} bewoner.",
+            "other": "Versturen naar {n} bewoners.",
+        },
         "Sending to {n} resident. You will see the progress here.": {
             "one": "Versturen naar {n} bewoner. Je ziet de voortgang hier.",
             "other": "Versturen naar {n} bewoners. Je ziet de voortgang hier.",
@@ -157,6 +221,18 @@ PLURALS: dict[str, dict[str, dict[str, str]]] = {
             "one": "Je renovatie: {n} werkdag tussen {first} en {last}.",
             "other": "Je renovatie: {n} werkdagen tussen {first} en {last}.",
         },
+        "and {n} more": {
+            "one": "en nog {n}",
+            "other": "en nog {n}",
+        },
+        "and {n} more building (see the table)": {
+            "one": "en nog {n} gebouw (zie de tabel)",
+            "other": "en nog {n} gebouwen (zie de tabel)",
+        },
+        "the oldest waits {n} day": {
+            "one": "de oudste wacht {n} dag",
+            "other": "de oudste wacht {n} dagen",
+        },
         "waiting {n} day": {
             "one": "wacht al {n} dag",
             "other": "wacht al {n} dagen",
@@ -164,6 +240,10 @@ PLURALS: dict[str, dict[str, dict[str, str]]] = {
         "{n} message will be sent again.": {
             "one": "{n} bericht wordt opnieuw verstuurd.",
             "other": "{n} berichten worden opnieuw verstuurd.",
+        },
+        "{n} open": {
+            "one": "{n} open",
+            "other": "{n} open",
         },
         "{n} photo": {
             "one": "{n} foto",
@@ -187,6 +267,10 @@ PLURALS: dict[str, dict[str, dict[str, str]]] = {
             "one": "Preview. This goes to {n} resident:",
             "other": "Preview. This goes to {n} residents:",
         },
+        "Sending to {n} resident.": {
+            "one": "Sending to {n} resident.",
+            "other": "Sending to {n} residents.",
+        },
         "Sending to {n} resident. You will see the progress here.": {
             "one": "Sending to {n} resident. You will see the progress here.",
             "other": "Sending to {n} residents. You will see the progress here.",
@@ -195,6 +279,18 @@ PLURALS: dict[str, dict[str, dict[str, str]]] = {
             "one": "Your renovation: {n} work day between {first} and {last}.",
             "other": "Your renovation: {n} work days between {first} and {last}.",
         },
+        "and {n} more": {
+            "one": "and {n} more",
+            "other": "and {n} more",
+        },
+        "and {n} more building (see the table)": {
+            "one": "and {n} more building (see the table)",
+            "other": "and {n} more buildings (see the table)",
+        },
+        "the oldest waits {n} day": {
+            "one": "the oldest waits {n} day",
+            "other": "the oldest waits {n} days",
+        },
         "waiting {n} day": {
             "one": "waiting {n} day",
             "other": "waiting {n} days",
@@ -202,6 +298,10 @@ PLURALS: dict[str, dict[str, dict[str, str]]] = {
         "{n} message will be sent again.": {
             "one": "{n} message will be sent again.",
             "other": "{n} messages will be sent again.",
+        },
+        "{n} open": {
+            "one": "{n} open",
+            "other": "{n} open",
         },
         "{n} photo": {
             "one": "{n} photo",
@@ -214,6 +314,210 @@ PLURALS: dict[str, dict[str, dict[str, str]]] = {
         "{n} voice message": {
             "one": "{n} voice message",
             "other": "{n} voice messages",
+        },
+    },
+    "pl": {
+        "How long: we delete a request {n} day after it is closed.": {
+            "one": "Jak długo: usuwamy sprawę {n} dzień po jej zamknięciu.",
+            "few": "Jak długo: usuwamy sprawę {n} dni po jej zamknięciu.",
+            "many": "Jak długo: usuwamy sprawę {n} dni po jej zamknięciu.",
+            "other": "Jak długo: usuwamy sprawę {n} dnia po jej zamknięciu.",
+        },
+        "Preview. This goes to {n} resident:": {
+            "one": "Podgląd. To trafi do {n} mieszkańca:",
+            "few": "Podgląd. To trafi do {n} mieszkańców:",
+            "many": "Podgląd. To trafi do {n} mieszkańców:",
+            "other": "Podgląd. To trafi do {n} mieszkańca:",
+        },
+        "Sending to {n} resident.": {
+            "one": "Wysyłanie do {n} mieszkańca.",
+            "few": "Wysyłanie do {n} mieszkańców.",
+            "many": "Wysyłanie do {n} mieszkańców.",
+            "other": "Wysyłanie do {n} mieszkańców.",
+        },
+        "Sending to {n} resident. You will see the progress here.": {
+            "one": "Wysyłanie do {n} mieszkańca. Postęp będzie widoczny tutaj.",
+            "few": "Wysyłanie do {n} mieszkańców. Postęp będzie widoczny tutaj.",
+            "many": "Wysyłanie do {n} mieszkańców. Postęp będzie widoczny tutaj.",
+            "other": "Wysyłanie do {n} mieszkańca. Postęp będzie widoczny tutaj.",
+        },
+        "Your renovation: {n} work day between {first} and {last}.": {
+            "one": "Remont: {n} dzień prac, od {first} do {last}.",
+            "few": "Remont: {n} dni prac, od {first} do {last}.",
+            "many": "Remont: {n} dni prac, od {first} do {last}.",
+            "other": "Remont: {n} dnia prac, od {first} do {last}.",
+        },
+        "and {n} more": {
+            "one": "i jeszcze {n}",
+            "few": "i jeszcze {n}",
+            "many": "i jeszcze {n}",
+            "other": "i jeszcze {n}",
+        },
+        "and {n} more building (see the table)": {
+            "one": "i jeszcze {n} budynek (szczegóły w tabeli)",
+            "few": "i jeszcze {n} budynki (szczegóły w tabeli)",
+            "many": "i jeszcze {n} budynków (szczegóły w tabeli)",
+            "other": "i jeszcze {n} budynki (szczegóły w tabeli)",
+        },
+        "the oldest waits {n} day": {
+            "one": "najstarsza czeka od {n} dnia",
+            "few": "najstarsza czeka od {n} dni",
+            "many": "najstarsza czeka od {n} dni",
+            "other": "najstarsza czeka od {n} dni",
+        },
+        "waiting {n} day": {
+            "one": "czeka {n} dzień",
+            "few": "czeka {n} dni",
+            "many": "czeka {n} dni",
+            "other": "czeka {n} dnia",
+        },
+        "{n} message will be sent again.": {
+            "one": "{n} wiadomość zostanie wysłana ponownie.",
+            "few": "{n} wiadomości zostaną wysłane ponownie.",
+            "many": "{n} wiadomości zostanie wysłanych ponownie.",
+            "other": "{n} wiadomości zostanie wysłane ponownie.",
+        },
+        "{n} open": {
+            "one": "{n} otwarta",
+            "few": "{n} otwarte",
+            "many": "{n} otwartych",
+            "other": "{n} otwarte",
+        },
+        "{n} photo": {
+            "one": "{n} zdjęcie",
+            "few": "{n} zdjęcia",
+            "many": "{n} zdjęć",
+            "other": "{n} zdjęcia",
+        },
+        "{n} request is overdue:": {
+            "one": "{n} sprawa po terminie:",
+            "few": "{n} sprawy po terminie:",
+            "many": "{n} spraw po terminie:",
+            "other": "{n} sprawy po terminie:",
+        },
+        "{n} voice message": {
+            "one": "{n} wiadomość głosowa",
+            "few": "{n} wiadomości głosowe",
+            "many": "{n} wiadomości głosowych",
+            "other": "{n} wiadomości głosowej",
+        },
+    },
+    "so": {
+        "How long: we delete a request {n} day after it is closed.": {
+            "one": "Muddada: codsiga waxaan tirtirnaa {n} maalin kadib marka la xiro.",
+            "other": "Muddada: codsiga waxaan tirtirnaa {n} maalmood kadib marka la xiro.",
+        },
+        "Preview. This goes to {n} resident:": {
+            "one": "Horudhac. Tan waxay gaaraysaa {n} qof oo deggan:",
+            "other": "Horudhac. Tan waxay gaaraysaa {n} qof oo deggan:",
+        },
+        "Sending to {n} resident.": {
+            "one": "Waxaa loo dirayaa {n} qof oo deggan.",
+            "other": "Waxaa loo dirayaa {n} qof oo deggan.",
+        },
+        "Sending to {n} resident. You will see the progress here.": {
+            "one": ("Waxaa loo dirayaa {n} qof oo deggan. Halkan ayaad ka arki "
+                "doontaa sida ay u socoto."),
+            "other": ("Waxaa loo dirayaa {n} qof oo deggan. Halkan ayaad ka arki "
+                "doontaa sida ay u socoto."),
+        },
+        "Your renovation: {n} work day between {first} and {last}.": {
+            "one": "Dayactirkaaga: {n} maalin oo shaqo ah, inta u dhexeysa {first} iyo {last}.",
+            "other": "Dayactirkaaga: {n} maalmood oo shaqo ah, inta u dhexeysa {first} iyo {last}.",
+        },
+        "and {n} more": {
+            "one": "iyo {n} kale",
+            "other": "iyo {n} kale",
+        },
+        "and {n} more building (see the table)": {
+            "one": "iyo {n} dhismo kale (eeg shaxda)",
+            "other": "iyo {n} dhismo kale (eeg shaxda)",
+        },
+        "the oldest waits {n} day": {
+            "one": "kan ugu qadiimsan wuxuu sugayaa {n} maalin",
+            "other": "kan ugu qadiimsan wuxuu sugayaa {n} maalmood",
+        },
+        "waiting {n} day": {
+            "one": "sugaya {n} maalin",
+            "other": "sugaya {n} maalmood",
+        },
+        "{n} message will be sent again.": {
+            "one": "{n} fariin ayaa mar kale la diri doonaa.",
+            "other": "{n} fariimood ayaa mar kale la diri doonaa.",
+        },
+        "{n} open": {
+            "one": "{n} furan",
+            "other": "{n} furan",
+        },
+        "{n} photo": {
+            "one": "{n} sawir",
+            "other": "{n} sawir",
+        },
+        "{n} request is overdue:": {
+            "one": "{n} codsi ayaa dib u dhacay:",
+            "other": "{n} codsi ayaa dib u dhacay:",
+        },
+        "{n} voice message": {
+            "one": "{n} fariin cod ah",
+            "other": "{n} fariimood oo cod ah",
+        },
+    },
+    "ti": {
+        "How long: we delete a request {n} day after it is closed.": {
+            "one": "ክንደይ ግዜ: ጠለብ ምስ ተዓጽወ፡ ድሕሪ {n} መዓልቲ ንድምስሶ።",
+            "other": "ክንደይ ግዜ: ጠለብ ምስ ተዓጽወ፡ ድሕሪ {n} መዓልቲ ንድምስሶ።",
+        },
+        "Preview. This goes to {n} resident:": {
+            "one": "ከምዚ ክመስል እዩ። ናብ {n} ተቐማጢ ይኸይድ:",
+            "other": "ከምዚ ክመስል እዩ። ናብ {n} ተቐማጦ ይኸይድ:",
+        },
+        "Sending to {n} resident.": {
+            "one": "ናብ {n} ተቐማጢ ይስደድ ኣሎ።",
+            "other": "ናብ {n} ተቐማጦ ይስደድ ኣሎ።",
+        },
+        "Sending to {n} resident. You will see the progress here.": {
+            "one": "ናብ {n} ተቐማጢ ይስደድ ኣሎ። ከመይ ይኸይድ ከም ዘሎ ኣብዚ ክትርእዩ ኢኹም።",
+            "other": "ናብ {n} ተቐማጦ ይስደድ ኣሎ። ከመይ ይኸይድ ከም ዘሎ ኣብዚ ክትርእዩ ኢኹም።",
+        },
+        "Your renovation: {n} work day between {first} and {last}.": {
+            "one": "ምሕዳስ ገዛኹም: ካብ {first} ክሳብ {last}፡ {n} መዓልቲ ስራሕ።",
+            "other": "ምሕዳስ ገዛኹም: ካብ {first} ክሳብ {last}፡ {n} መዓልቲ ስራሕ።",
+        },
+        "and {n} more": {
+            "one": "ከምኡውን {n} ተወሳኺ",
+            "other": "ከምኡውን {n} ተወሳኺ",
+        },
+        "and {n} more building (see the table)": {
+            "one": "ከምኡውን {n} ተወሳኺ ህንጻ (ሰሌዳ ርኣዩ)",
+            "other": "ከምኡውን {n} ተወሳኺ ህንጻታት (ሰሌዳ ርኣዩ)",
+        },
+        "the oldest waits {n} day": {
+            "one": "እቲ ዝነውሐ ዝጸንሐ {n} መዓልቲ ይጽበ ኣሎ",
+            "other": "እቲ ዝነውሐ ዝጸንሐ {n} መዓልቲ ይጽበ ኣሎ",
+        },
+        "waiting {n} day": {
+            "one": "{n} መዓልቲ ይጽበ ኣሎ",
+            "other": "{n} መዓልቲ ይጽበ ኣሎ",
+        },
+        "{n} message will be sent again.": {
+            "one": "{n} መልእኽቲ ደጊሙ ክስደድ እዩ።",
+            "other": "{n} መልእኽትታት ደጊሞም ክስደዱ እዮም።",
+        },
+        "{n} open": {
+            "one": "{n} ክፉት",
+            "other": "{n} ክፉታት",
+        },
+        "{n} photo": {
+            "one": "{n} ስእሊ",
+            "other": "{n} ስእልታት",
+        },
+        "{n} request is overdue:": {
+            "one": "{n} ጠለብ ግዜኡ ሓሊፉ:",
+            "other": "{n} ጠለባት ግዜኦም ሓሊፉ:",
+        },
+        "{n} voice message": {
+            "one": "{n} ናይ ድምጺ መልእኽቲ",
+            "other": "{n} ናይ ድምጺ መልእኽትታት",
         },
     },
 }

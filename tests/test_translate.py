@@ -267,11 +267,11 @@ def test_partner_names_per_language(tmp_path: Path, site: SiteConfig) -> None:
     assert site.partner_name_in("woningcorporatie", "ar") == "شركة الإسكان"
     assert site.partner_name_in("woningcorporatie", "en") == "Woningcorporatie"  # no "en" name
     assert site.partner_name_in("gone", "ar") == "gone"
-    assert all(set(p.names) == {"ar", "tr"} for p in site.partners)
+    assert all(set(p.names) == {"ar", "tr", "pl", "so", "ti"} for p in site.partners)
     text = EXAMPLE_SITE_CONFIG.read_text(encoding="utf-8").replace(' tr = "Gönüllüler"',
-                                                                   ' so = "Mutadawacyo"')
+                                                                   ' ku = "Xwebexş"')
     (tmp_path / "site.toml").write_text(text, encoding="utf-8")
-    with pytest.raises(ConfigError, match=r"partners\[7\].names: so is not in languages"):
+    with pytest.raises(ConfigError, match=r"partners\[7\].names: ku is not in languages"):
         load_site_config(tmp_path / "site.toml")
 
 
@@ -329,6 +329,9 @@ async def test_capabilities_say_what_works_per_language(
         "translation nl: nl groups read it as written",
         "translation ar: ar->nl yes, nl->ar yes",
         "translation tr: tr->nl yes, nl->tr NO",
+        "translation pl: pl->nl NO, nl->pl NO",
+        "translation so: so->nl NO, nl->so NO",
+        "translation ti: ti->nl NO, nl->ti NO",
         "translation en: en->nl NO, nl->en NO",
     ]
     server.fail("timeout")
