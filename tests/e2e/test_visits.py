@@ -119,6 +119,22 @@ async def test_a_round_from_its_first_visit_to_a_warm_referral(h: BotHarness) ->
     await h.staff(DOCK, "Joost").reply(card, "Ik bel u morgen")
     assert last(dock) == tr._("This resident has no chat with the bot, so they do not get this. "
                               "Call or visit them as the card says.")
+    # and the round is in the coordinator's figures: 3 homes, 1 visited and spoken to, 1 to DOCK
+    coordinator = h.group(site.coordinator)
+    await h.staff(site.coordinator, "Carla").send("/figures")
+    lines = "\n".join(coordinator.texts()).split("\n")
+    at = lines.index("Zambesidreef · Voorjaar 2027")
+    assert lines[at + 1:at + 6] == [figure(tr._("Homes"), "3"),
+                                    figure(tr._("Visited"), "1", "33%"),
+                                    figure(tr._("Spoken to"), "1", "33%"),
+                                    figure("DOCK", "1", "100%"),
+                                    figure(tr._("Referrals"), "1", "100%")]
+    assert "Zambesidreef 14" not in "\n".join(lines) and "Fatima" not in "\n".join(lines)
+
+
+def figure(label: str, value: str, pct: str | None = None) -> str:
+    """One line of a /figures block as a phone shows it (monospace)."""
+    return "  " + label.ljust(20) + (value.rjust(6) + pct.rjust(6) if pct else value).rjust(6)
 
 
 async def test_no_consent_passes_nothing_on_and_marks_the_home(h: BotHarness) -> None:
