@@ -2,8 +2,9 @@
 `/figures` and `buurtbot report`), and the Monday casusoverleg digest planned as a due row.
 
 A report is one consistent snapshot however long it takes to add up, read on a connection of
-its own (Database.snapshot), so the bot's handlers are not held up meanwhile. Neither sends anything: the handler and the command line show what they get, and the sweep
-sends the digest (bot/followup/sweep.py `figures_digest`).
+its own (Database.snapshot), so the bot's handlers are not held up meanwhile. Neither sends
+anything: the handler and the command line show what they get, and the sweep sends the digest
+(bot/followup/sweep.py `figures_digest`).
 """
 
 from __future__ import annotations

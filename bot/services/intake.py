@@ -23,8 +23,10 @@ from bot.domain.tickets import NewTicket, Ticket
 from bot.store import blocks
 from bot.store.tickets import insert
 
-if TYPE_CHECKING:  # only the type: Services lives with the handlers' context
+if TYPE_CHECKING:  # only the types: Services lives with the handlers' context
     from bot.context import Services
+    from bot.followup.engine import FollowUps
+    from bot.messaging.notify import Notifier
 
 
 @dataclass(frozen=True)
@@ -101,8 +103,18 @@ def _emergency(services: Services, new: NewTicket) -> bool:
 
 async def _create(services: Services, tx: aiosqlite.Connection, new: NewTicket,
                   now: datetime) -> Ticket:
+    ticket, _ = await create(services.notifier, services.followups, tx, new, now)
+    return ticket
+
+
+async def create(notifier: Notifier, followups: FollowUps, tx: aiosqlite.Connection,
+                 new: NewTicket, now: datetime) -> tuple[Ticket, bool]:
+    """A request comes into being the same way from every door (a resident's flow, a referral
+    after a home visit, an import): stored once per draft key, its card queued for the
+    partner group and its deadlines planned, in the caller's transaction. Also says whether it
+    is new (False: the same draft again, nothing was queued twice)."""
     ticket, created = await insert(tx, new, now)
     if created:
-        await services.notifier.on_created(tx, ticket, now)  # the card to the partner group
-        await services.followups.on_created(tx, ticket, now)  # deadlines, what comes later
-    return ticket
+        await notifier.on_created(tx, ticket, now)  # the card to the partner group
+        await followups.on_created(tx, ticket, now)  # deadlines, what comes later
+    return ticket, created

@@ -35,11 +35,11 @@ from bot.followup.engine import FollowUps
 from bot.i18n import I18n
 from bot.messaging.notify import Notifier
 from bot.render.visits import resident_referred
+from bot.services import intake
 from bot.store import visits as store
 from bot.store.clock import Clock
 from bot.store.db import Database
 from bot.store.homes import Home
-from bot.store.tickets import insert
 from bot.store.visits import NewReferral, NewVisit, Round
 
 if TYPE_CHECKING:  # only the type: Services lives with the handlers' context
@@ -161,17 +161,14 @@ async def _referral_ticket(deps: Deps, tx: aiosqlite.Connection, now: datetime, 
         contact_lang=None if resident else contact.lang,
         description_lang=description_lang if referral.explanation else None,
     )
-    ticket, created = await insert(tx, new, now)
-    if created:
-        await deps.notifier.on_created(tx, ticket, now)  # the card to the partner group
-        await deps.followups.on_created(tx, ticket, now)  # deadlines, what comes later
-        if ticket.resident_id is not None:
-            text = resident_referred(deps.notifier.resident_tr(ticket), site, round_.partner_id,
-                                     ticket.partner_id, ticket.ref)
-            if initiative:  # an import: the bot's own message, not in the resident's night
-                await deps.notifier.remind_resident(tx, now, ticket, text)
-            else:  # the visitor just did this with them at the door
-                await deps.notifier.to_resident(tx, now, ticket, text)
+    ticket, created = await intake.create(deps.notifier, deps.followups, tx, new, now)
+    if created and ticket.resident_id is not None:
+        text = resident_referred(deps.notifier.resident_tr(ticket), site, round_.partner_id,
+                                 ticket.partner_id, ticket.ref)
+        if initiative:  # an import: the bot's own message, not in the resident's night
+            await deps.notifier.remind_resident(tx, now, ticket, text)
+        else:  # the visitor just did this with them at the door
+            await deps.notifier.to_resident(tx, now, ticket, text)
     await store.link_ticket(tx, referral_id, ticket.id)
     return ticket
 
