@@ -20,7 +20,7 @@ import aiosqlite
 
 from bot.domain.limits import REQUEST_WINDOW, Blocking, Refusal, request_refusal
 from bot.domain.tickets import NewTicket, Ticket
-from bot.store import blocks
+from bot.store import blocks, outbox
 from bot.store.tickets import insert
 
 if TYPE_CHECKING:  # only the types: Services lives with the handlers' context
@@ -79,8 +79,10 @@ async def block(services: Services, ref: str, by: str) -> Blocking:
         resident = await blocks.resident_of(tx, ref)
         if resident is None:
             return Blocking.UNKNOWN
-        if not await blocks.block(tx, resident, ref, by, services.clock()):
+        now = services.clock()
+        if not await blocks.block(tx, resident, ref, by, now):
             return Blocking.ALREADY
+        await outbox.drop_held(tx, resident, now)  # held back by the limit: not passed on now
     return Blocking.DONE
 
 

@@ -228,6 +228,18 @@ async def hold_until(tx: aiosqlite.Connection, after_id: int, ticket_id: int, ch
         " AND status = 'pending'", (iso_ceil(until), after_id, ticket_id, chat_id))
 
 
+async def drop_held(tx: aiosqlite.Connection, resident_id: int, now: datetime) -> int:
+    """A coordinator blocked this resident: what of theirs was still held back for a group (over
+    the per-minute limit, `hold_until`) is not passed on either, like what they send from now
+    on. Their own chat keeps every message; only the copies for the groups go."""
+    cur = await tx.execute(
+        "DELETE FROM outbox WHERE status = 'pending' AND due_at > ? AND chat_id != ?"
+        " AND (dedupe_key LIKE 'relay:%' OR dedupe_key LIKE 'voice:%')"
+        " AND ticket_id IN (SELECT id FROM tickets WHERE resident_id = ?)",
+        (iso(now), resident_id, resident_id))
+    return cur.rowcount
+
+
 async def mark_undeliverable(tx: aiosqlite.Connection, item_id: int, error: str) -> None:
     await tx.execute(
         "UPDATE outbox SET status = 'undeliverable', attempts = attempts + 1,"

@@ -207,6 +207,22 @@ async def test_messages_over_the_limit_are_kept_and_all_arrive_later_in_order(
     assert "pending" not in await lh.store.outbox.counts()
 
 
+async def test_a_block_also_stops_what_was_held_back_for_the_group(lh: BotHarness) -> None:
+    amina = await lh.onboard("Amina", "ar")
+    ticket = await amina.report(lang="ar")
+    to = await staff_answer(lh, amina, ticket)
+    for i in range(1, 7):
+        await write(lh, amina, to, f"رسالة {i}")
+    assert relays_in(lh) == ["رسالة 1", "رسالة 2", "رسالة 3"]  # 4 to 6 are held back
+    await lh.staff("coordinator", "Noor").send(f"/block {ticket.ref}")
+    lh.clock.advance(120)
+    await lh.deliver()
+    assert relays_in(lh) == ["رسالة 1", "رسالة 2", "رسالة 3"]  # not passed on after the block
+    assert "pending" not in await lh.store.outbox.counts()
+    assert [m["text"] for m in lh.fake.messages(amina.chat_id) if m["text"].startswith("رسالة")
+            ] == [f"رسالة {i}" for i in range(1, 7)]  # her own chat keeps every message
+
+
 async def test_a_calm_resident_is_never_held(lh: BotHarness) -> None:
     els = await lh.onboard("Els", "nl")
     ticket = await els.report(lang="nl")
