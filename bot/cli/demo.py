@@ -1,6 +1,8 @@
 """`buurtbot demo`: the real bot, in-process, against a fake Telegram; no token, no network.
 
 Three residents use the bot in their own language; each chat is printed as that person sees it.
+Then a home visit: Fatima records it from her group, a warm referral reaches DOCK as a card and
+Hodan reads in Somali who will contact her; the coordinator's /figures count it.
 Time is an input: the demo plays on a fixed working day (bot/testing/moments.py), so it shows the
 same thing at 3 a.m. on a Sunday as at 11:00 on a Tuesday.
 
@@ -27,7 +29,11 @@ from bot.cli.demo_words import (
     MEHMET_HELP,
 )
 from bot.config import SiteConfig, Speech, Translation
+from bot.domain.visits import Outcome, RoundKind
 from bot.i18n import language_name
+from bot.render.labels import category_label
+from bot.render.visits import kind_label, outcome_button
+from bot.store.homes import NewHome
 from bot.testing.fake_api import JSONDict
 from bot.testing.fake_translate import FakeTranslateServer
 from bot.testing.harness import WORKDAY_11, BotHarness, ResidentChat, workday_clock
@@ -137,6 +143,42 @@ async def werk_inkomen_answers_mehmet(h: BotHarness, mehmet: ResidentChat) -> st
     return str(ticket.partner_id)
 
 
+HODAN_HOME = NewHome("zambesidreef", "Zambesidreef", 20, "", "B", 2)
+VISIT_NOTE = "Wil Nederlands leren, kinderen op de basisschool. Liever via de bot."
+
+
+async def hodan_links_her_home(h: BotHarness) -> ResidentChat:
+    """Hodan reads Somali; she typed the code from her letter, so her chat knows her home."""
+    await h.store.homes.upsert([HODAN_HOME])
+    [home] = [x for x in await h.store.homes.in_building("zambesidreef") if x.number == 20]
+    code = (await h.store.homes.codes_for([home]))[home.id]
+    hodan = await h.onboard("Hodan", "so")
+    await hodan.send(code)
+    return hodan
+
+
+async def fatima_visits_hodan(h: BotHarness) -> None:
+    """Fatima starts the closing visits round from her group and records her visit at Hodan's:
+    spoken to, a warm referral to DOCK for Dutch lessons, with Hodan's consent."""
+    tr, site = h.tr("nl"), h.services.site
+    fatima = h.staff("woningcorporatie", "Fatima")
+    await fatima.send("/visit")
+    await fatima.press_newest("🏢 Zambesidreef")
+    await fatima.press_newest(kind_label(tr, RoundKind.AFTER).capitalize())
+    await fatima.send("Nazorg 2026")
+    await fatima.press_newest(tr._("Skip"))  # no dates
+    await fatima.send("20")
+    await fatima.press_newest("🏠 Zambesidreef 20")
+    await fatima.press_newest(outcome_button(tr, Outcome.SPOKEN))
+    await fatima.press_newest(tr._("Skip"))  # no notes for the team
+    await fatima.press_newest(site.partner_name("dock"))
+    await fatima.press_newest(category_label(tr, site, "help", "language"))
+    await fatima.send(VISIT_NOTE)
+    await fatima.press_newest("👍 " + tr._("Yes"))  # Hodan agreed that DOCK hears of it
+    await fatima.press_newest("💬 " + tr._("Through the bot"))
+    await fatima.press_newest("✅ " + tr._("Done, save the visit"))
+
+
 def stand_in(site: SiteConfig, server: FakeTranslateServer) -> SiteConfig:
     """The site with the stand-in as its translator (and speech service): never a real one."""
     return site.model_copy(update={
@@ -186,6 +228,20 @@ async def run_demo(site: SiteConfig) -> int:
             print(h.group(partner.id).transcript())
             print(banner("Mehmet's chat meanwhile, as he sees it (Türkçe)"))
             print(since(before, mehmet.transcript()))
+            hodan = await hodan_links_her_home(h)
+            before = hodan.transcript()
+            await fatima_visits_hodan(h)
+            print(banner("A home visit: Fatima records it from her phone in her group"))
+            print(h.group("woningcorporatie").transcript().split(FATIMA_ANSWER)[-1].lstrip("\n"))
+            print(banner("The group of DOCK: the warm referral arrives as a card"))
+            print(h.group("dock").transcript())
+            print(banner("Hodan's chat, as she sees it (Soomaali)"))
+            print(since(before, hodan.transcript()))
+            coordinator = h.group(h.services.site.coordinator)
+            await h.staff(h.services.site.coordinator, "Carla").send("/figures")
+            print(banner("The coordinator's group: /figures (counts only, no names)"))
+            print(coordinator.transcript())
+            chats.append(hodan)
             tickets = [t for chat in chats
                        for t in await h.store.tickets.for_resident(chat.person.id)]
             print(banner("Stored requests and where they went"))
