@@ -16,6 +16,7 @@ from __future__ import annotations
 
 from collections.abc import Collection
 from dataclasses import dataclass
+from datetime import timedelta
 from enum import StrEnum
 
 
@@ -76,6 +77,10 @@ class Approval(StrEnum):
 
 
 WAITING, SENT, STOPPED = "waiting", "sent", "stopped"  # a broadcast's status
+# An announcement nobody approves does not wait for ever: its groups are reminded after a day
+# (in working hours), and after a week it lapses, unsent, and they are told.
+APPROVAL_REMINDER = timedelta(days=1)
+APPROVAL_LAPSES = timedelta(days=7)
 
 
 def approval(status: str | None, composer_key: str, approver_key: str) -> Approval:

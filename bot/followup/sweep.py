@@ -24,6 +24,7 @@ from bot.followup import notices
 from bot.followup.engine import FollowUps
 from bot.i18n import Translator
 from bot.messaging.notify import Notifier
+from bot.render import broadcast as broadcast_texts
 from bot.render import casework as casework_texts
 from bot.render import figures as figure_texts
 from bot.render import followup as texts
@@ -351,6 +352,32 @@ async def broadcast_progress(s: Sweeper, tx: aiosqlite.Connection, row: DueRow,
     return max(now, p.resumes_at or now) + broadcasts.PROGRESS_EVERY
 
 
+async def broadcast_waiting(s: Sweeper, tx: aiosqlite.Connection, row: DueRow,
+                            now: datetime) -> Outcome:
+    """An announcement still waiting for a second person: remind after a day, lapse after a
+    week, unsent, telling its group and the coordinator group (planned by
+    bot/services/broadcast.py propose)."""
+    notifier, broadcast_id = s.notifier, int(str(row.data["broadcast"]))
+    current = await broadcasts.fetch(tx, broadcast_id)
+    if current is None or not current.waiting:  # approved or stopped meanwhile
+        return None
+    chats = dict.fromkeys([current.chat_id, notifier.coordinator_chat])
+    composer = current.composed_name or "?"
+    if row.data["stage"] == "lapse":
+        if await broadcasts.stop(tx, broadcast_id, now, by=broadcasts.LAPSED_BY, name=""):
+            for chat_id in chats:
+                await notifier.to_group(tx, now, None, chat_id, broadcast_texts.lapsed_text(
+                    notifier.group_tr(chat_id), composer))
+        return None
+    lapses = datetime.fromisoformat(str(row.data["lapses"]))
+    for chat_id in chats:  # the buttons again, under the reminder
+        tr = notifier.group_tr(chat_id)
+        await notifier.to_group(tx, now, None, chat_id,
+                                broadcast_texts.reminder_text(tr, composer, tr.date(lapses)),
+                                markup=broadcast_texts.approval_markup(tr, broadcast_id))
+    return None
+
+
 async def transfer_wait(s: Sweeper, tx: aiosqlite.Connection, row: DueRow, t: Ticket,
                         now: datetime) -> Outcome:
     """Two days after "may we pass it on?": still no answer, so the group is told."""
@@ -431,6 +458,7 @@ ROW_HANDLERS: dict[str, RowHandler] = {
     "notice_eve": day_notice,
     "notice_change": day_notice,
     "bc_progress": broadcast_progress,
+    broadcasts.WAITING_KIND: broadcast_waiting,
     "text_translate": text_translate,
     DIGEST_KIND: figures_digest,
 }

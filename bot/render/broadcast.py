@@ -163,6 +163,17 @@ def approved_text(tr: Translator, *, total: int, composer: str, approver: str, h
     return "\n".join(lines)
 
 
+def reminder_text(tr: Translator, composer: str, lapses_on: str) -> str:
+    return "⏳ " + tr._("The announcement by {name} still waits for a second person to approve "
+                       "it. If nobody approves it by {date}, it is not sent.", name=composer,
+                       date=lapses_on)
+
+
+def lapsed_text(tr: Translator, composer: str) -> str:
+    return "⌛ " + tr._("The announcement by {name} was not sent: nobody approved it within a "
+                       "week.", name=composer)
+
+
 def stopped_text(tr: Translator, name: str) -> str:
     return tr._("The announcement was not sent.") + " " + tr._("Stopped by {name}.", name=name)
 
@@ -175,6 +186,8 @@ def approval_refusal(tr: Translator, outcome: Approval, *, approver: str | None,
     if outcome is Approval.SENT:
         return tr._("This announcement was approved by {name} and has been sent.",
                     name=approver or "?")
+    if outcome is Approval.STOPPED and not stopper:  # nobody approved it in time
+        return tr._("Nobody approved this announcement within a week. It was not sent.")
     if outcome is Approval.STOPPED:
         return tr._("This announcement was stopped by {name}. It was not sent.",
                     name=stopper or "?")

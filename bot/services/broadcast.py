@@ -31,7 +31,13 @@ from typing import TYPE_CHECKING, Any
 
 import aiosqlite
 
-from bot.domain.authority import Approval, approval, stopping
+from bot.domain.authority import (
+    APPROVAL_LAPSES,
+    APPROVAL_REMINDER,
+    Approval,
+    approval,
+    stopping,
+)
 from bot.domain.casework import Actor
 from bot.i18n import I18n
 from bot.messaging.translating import Translating
@@ -41,6 +47,7 @@ from bot.render.translated import FAILED, UNSUPPORTED
 from bot.store import Store, broadcasts, drafts
 from bot.store.broadcasts import (
     PROGRESS_EVERY,
+    WAITING_KIND,
     Broadcast,
     Progress,
     Target,
@@ -204,6 +211,12 @@ async def propose(services: Services, composer: Actor, *, target: Target,
         for chat_id in _approving_chats(services, composer.chat_id):
             await _ask(services, tx, now, chat_id, broadcast_id, composer, people, texts,
                        fallback, versions)
+        staff_time = services.notifier.policy.staff_time
+        lapses = staff_time(now + APPROVAL_LAPSES)
+        for stage, due in (("remind", staff_time(now + APPROVAL_REMINDER)), ("lapse", lapses)):
+            await schedule(tx, now, kind=WAITING_KIND, due_at=due,
+                           dedupe=f"{WAITING_KIND}:{broadcast_id}:{stage}",
+                           broadcast=broadcast_id, stage=stage, lapses=lapses.isoformat())
     return broadcast_id
 
 

@@ -19,6 +19,8 @@ from bot.store.clock import iso
 from bot.store.db import Database
 from bot.store.residents import Reader
 
+WAITING_KIND = "bc_waiting"  # due rows: an announcement still waiting for a second person
+LAPSED_BY = "lapsed"  # stopped_by of an announcement nobody approved within APPROVAL_LAPSES
 PROGRESS_EVERY = timedelta(minutes=1)  # how often the sender's group hears how far it is
 
 

@@ -345,6 +345,52 @@ async def test_stopped_it_never_goes_and_a_later_approval_is_refused(tmp_path: P
             "SELECT 1 FROM outbox WHERE purpose = 'broadcast'") == []
 
 
+async def test_nobody_approves_a_reminder_after_a_day_and_it_lapses_after_a_week(
+        tmp_path: Path, site: SiteConfig) -> None:
+    async with BotHarness.start(tmp_path / "bot.db", site, clock=Clock()) as h:  # Mon 10:00
+        piet = await linked(h, "Piet", "nl", 14, "A")
+        g, c, tr = h.group("woningcorporatie"), h.group("coordinator"), h.tr("nl")
+        await composed(h)
+        h.clock.advance(hours=23)
+        await h.sweep()
+        assert "⏳ " + tr._("Waiting for a second person to approve: someone else in this "
+                           "group, or the coordinator.") == g.texts()[-1]  # nothing new yet
+        h.clock.advance(hours=1)
+        await h.sweep()
+        lapses = tr.date(datetime(2026, 3, 9, 10, 0, tzinfo=AMS))
+        reminder = "⏳ " + tr._("The announcement by {name} still waits for a second person to "
+                               "approve it. If nobody approves it by {date}, it is not sent.",
+                               name="Els", date=lapses)
+        assert g.texts()[-1] == reminder and c.texts()[-1] == reminder
+        assert g.buttons(g.messages()[-1]) == ["✅ " + tr._("Approve"), "❌ " + tr._("Stop")]
+        h.clock.advance(days=6)
+        await h.sweep()
+        lapsed = "⌛ " + tr._("The announcement by {name} was not sent: nobody approved it "
+                             "within a week.", name="Els")
+        assert g.texts()[-1] == lapsed and c.texts()[-1] == lapsed
+        assert (await rows(h))[0][0] == "stopped"
+        await approve(h)  # a button pressed after it lapsed
+        assert h.fake.alerts[-1]["text"] == tr._(
+            "Nobody approved this announcement within a week. It was not sent.")
+        await h.deliver()
+        assert "📣" not in piet.last_text
+        assert sum(t == reminder for t in g.texts()) == 1  # reminded once
+
+
+async def test_approved_in_time_nothing_reminds_or_lapses(tmp_path: Path,
+                                                         site: SiteConfig) -> None:
+    async with BotHarness.start(tmp_path / "bot.db", site, clock=Clock()) as h:
+        piet = await linked(h, "Piet", "nl", 14, "A")
+        g, tr = h.group("woningcorporatie"), h.tr("nl")
+        await composed(h)
+        await approve(h)
+        before = len(g.texts())
+        h.clock.advance(days=8)
+        await h.sweep()
+        assert not [t for t in g.texts()[before:] if t.startswith(("⏳", "⌛"))]
+        assert piet.last_text == "📣 Morgen geen water." and (await rows(h))[0][0] == "sent"
+
+
 async def test_a_waiting_announcement_survives_a_restart(tmp_path: Path,
                                                          site: SiteConfig) -> None:
     db = tmp_path / "bot.db"
