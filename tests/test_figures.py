@@ -271,3 +271,18 @@ def test_many_rounds_are_split_over_messages_that_fit_telegram(site: SiteConfig)
     joined = "".join(messages)
     assert all(f"Zambesidreef · Ronde {i}\n" in joined for i in range(60))
     assert all(m.count("<pre>") == m.count("</pre>") for m in messages)
+
+
+@pytest.mark.parametrize("lang", ["nl", "ar", "tr", "pl", "so", "ti", "en"])
+def test_the_charts_legend_fits_a_phone_in_every_language(lang: str, site: SiteConfig) -> None:
+    """The legend is drawn a sentence a line, each shrunk to the width if it must: nothing
+    runs off the picture's right edge (a long Dutch legend once did)."""
+    from bot.render import chart
+
+    tr = I18n(site.languages, "nl", site.zone).get(lang)
+    room = chart.WIDTH - 2 * chart.MARGIN
+    sentences = chart._sentences(tr._("Blue: homes spoken to. Orange: referrals to each "
+                                      "partner."))
+    assert len(sentences) == 2, sentences  # "Blue: ..." and "Orange: ..."
+    for sentence in sentences:
+        assert chart._line(sentence, 26, False, room).width <= room, (lang, sentence)

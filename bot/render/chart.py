@@ -9,6 +9,7 @@ Counts only: the chart shows exactly what /figures writes, never a name or an ad
 from __future__ import annotations
 
 import io
+import re
 from dataclasses import dataclass
 
 from babel.numbers import format_decimal
@@ -49,7 +50,9 @@ class Group:
 def chart(tr: Translator, site: SiteConfig, figures: Figures, subtitle: str) -> bytes:
     """The PNG: a title, then one group of bars per building and one for the requests."""
     groups = _groups(tr, site, figures)
-    height = MARGIN * 2 + 150 + sum(70 + ROW * max(len(g.bars), 1) for g in groups)
+    legend = _sentences(tr._("Blue: homes spoken to. Orange: referrals to each partner."))
+    height = (MARGIN * 2 + 150 + 36 * len(legend)
+              + sum(70 + ROW * max(len(g.bars), 1) for g in groups))
     image = Image.new("RGB", (WIDTH, height), "white")
     draw = ImageDraw.Draw(image)
     y = MARGIN + 46
@@ -57,9 +60,11 @@ def chart(tr: Translator, site: SiteConfig, figures: Figures, subtitle: str) -> 
     y += 50
     _text(draw, subtitle, MARGIN, y, 28, tr, fill=GREY)
     y += 40
-    _text(draw, tr._("Blue: homes spoken to. Orange: referrals to each partner."), MARGIN,
-          y + 8, 26, tr, fill=GREY)
-    y += 20
+    for sentence in legend:  # a sentence a line: a long legend still fits a phone
+        _text(draw, sentence, MARGIN, y + 8, 26, tr, fill=GREY, width=WIDTH - 2 * MARGIN,
+              align=True)
+        y += 36
+    y -= 16
     for group in groups:
         # visits and requests each on their own scale: thousands of requests must not shrink
         # a building's bars to nothing
@@ -118,11 +123,19 @@ def _bar(draw: ImageDraw.ImageDraw, bar: Bar, y: int, top: int, tr: Translator) 
           TEXT, tr)
 
 
+def _sentences(text: str) -> list[str]:
+    """The legend's sentences (". " or the Ge'ez full stop end one), each kept whole."""
+    return [part.strip() for part in re.split(r"(?<=[.።])\s+", text) if part.strip()]
+
+
 def _text(draw: ImageDraw.ImageDraw, text: str, x: int, baseline: int, size: int,
           tr: Translator, *, bold: bool = False, fill: tuple[int, int, int] = (0, 0, 0),
-          width: int | None = None) -> None:
+          width: int | None = None, align: bool = False) -> None:
+    """A line at `x` (right-aligned in a right-to-left language, unless it is a label in
+    the labels' column), shrunk to `width` when given (`fit`, down to 22 px, then cut with
+    "…")."""
     line = _line(text, size, bold, width)
-    if tr.rtl and width is None:
+    if tr.rtl and (width is None or align):
         x = max(WIDTH - MARGIN - round(line.width), MARGIN)
     draw_line(draw, line, x, baseline, fill=f"#{fill[0]:02x}{fill[1]:02x}{fill[2]:02x}")
 
@@ -130,7 +143,7 @@ def _text(draw: ImageDraw.ImageDraw, text: str, x: int, baseline: int, size: int
 def _line(text: str, size: int, bold: bool, width: int | None) -> Line:
     try:
         if width is not None:
-            return fit(text, width, size, 22, bold=bold)
+            return fit(text, width, size, 22, bold=bold, shorten=True)
         return layout(text, size, bold=bold)
     except LayoutError:  # no libraqm for Arabic here: the Latin letters and digits only
         plain = "".join(ch for ch in text if ord(ch) < 0x0590) or "?"

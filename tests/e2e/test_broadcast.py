@@ -381,7 +381,7 @@ async def test_approved_in_time_nothing_reminds_or_lapses(tmp_path: Path,
                                                          site: SiteConfig) -> None:
     async with BotHarness.start(tmp_path / "bot.db", site, clock=Clock()) as h:
         piet = await linked(h, "Piet", "nl", 14, "A")
-        g, tr = h.group("woningcorporatie"), h.tr("nl")
+        g = h.group("woningcorporatie")
         await composed(h)
         await approve(h)
         before = len(g.texts())
