@@ -63,10 +63,7 @@ async def import_homes(store: Store, path: Path, site: SiteConfig) -> int:
     except (OSError, UnicodeDecodeError, CsvError) as exc:
         print(f"{path}: {cannot_import(exc)}", file=sys.stderr)
         return 1
-    if result.errors:
-        for error in result.errors:
-            print(f"{path}: {error}", file=sys.stderr)
-        print(f"{path}: nothing imported ({len(result.errors)} bad rows)", file=sys.stderr)
+    if bad_rows(path, list(result.errors)):
         return 1
     added, updated = await store.homes.upsert(result.homes)
     print(f"{path}: {added} homes added, {updated} updated")
@@ -141,15 +138,22 @@ async def import_schedule(store: Store, path: Path, policy: Policy, today: date,
     except (OSError, UnicodeDecodeError, CsvError) as exc:
         print(f"{path}: {cannot_import(exc)}", file=sys.stderr)
         return 1
-    if errors:
-        for error in errors:
-            print(f"{path}: {error}", file=sys.stderr)
-        print(f"{path}: nothing imported ({len(errors)} bad rows)", file=sys.stderr)
+    if bad_rows(path, list(errors)):
         return 1
     diff = await apply_planning(store.db, days, store.homes.clock(), policy)
     print(f"{path}: {len(diff.added)} added, {len(diff.moved)} moved or changed, "
           f"{len(diff.cancelled)} cancelled, {diff.unchanged} unchanged")
     return 0
+
+
+def bad_rows(path: Path, errors: list[str]) -> bool:
+    """Every bad row of a file, each on its line with its line number, then that nothing was
+    imported; True when there were any (the command then ends with exit 1)."""
+    for error in errors:
+        print(f"{path}: {error}", file=sys.stderr)
+    if errors:
+        print(f"{path}: nothing imported ({len(errors)} bad rows)", file=sys.stderr)
+    return bool(errors)
 
 
 def cannot_import(exc: OSError | UnicodeDecodeError | CsvError) -> str:

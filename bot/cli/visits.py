@@ -13,6 +13,7 @@ import sys
 from collections import Counter
 from pathlib import Path
 
+from bot.cli.homes import bad_rows, cannot_import
 from bot.cli.site import check_site, site_path
 from bot.config import ConfigError, Settings, SiteConfig
 from bot.domain.visits import RoundKind
@@ -45,20 +46,10 @@ async def _import(store: Store, site: SiteConfig, path: Path, partner: str, kind
                   yes: bool) -> int:
     try:
         read = read_visits(path, site, await store.visits.homes_by_address())
-    except UnicodeDecodeError:
-        print(f"{path}: cannot read: not UTF-8 text (save the file as CSV UTF-8)",
-              file=sys.stderr)
+    except (OSError, UnicodeDecodeError, CsvError) as exc:
+        print(f"{path}: {cannot_import(exc)}", file=sys.stderr)
         return 1
-    except OSError as exc:
-        print(f"{path}: cannot read: {exc.strerror or exc}", file=sys.stderr)
-        return 1
-    except CsvError as exc:
-        print(f"{path}: {exc}", file=sys.stderr)
-        return 1
-    if read.errors:
-        for error in read.errors:
-            print(f"{path}: {error}", file=sys.stderr)
-        print(f"{path}: nothing imported ({len(read.errors)} bad rows)", file=sys.stderr)
+    if bad_rows(path, list(read.errors)):
         return 1
     deps = outreach.Deps.standalone(store.db, site, store.visits.clock)
     fresh = await outreach.new_rows(deps, read.rows)
