@@ -177,18 +177,22 @@ async def _choose_round(v: Visitor, draft: VisitDraft, arg: str) -> None:
 
 
 async def _choose_building(v: Visitor, draft: VisitDraft, arg: str) -> None:
-    if v.staff.services.site.building(arg) is None:
-        await v.say(v.tr._("This button is old."))
-        return
-    draft.data["building"], draft.step = arg, "kind"
-    await _save_and_prompt(v, draft)
+    await _take(v, draft, v.staff.services.site.building(arg) is not None, "building", arg,
+                "kind")
 
 
 async def _choose_kind(v: Visitor, draft: VisitDraft, arg: str) -> None:
-    if arg not in set(RoundKind):
+    await _take(v, draft, arg in set(RoundKind), "kind", arg, "name")
+
+
+async def _take(v: Visitor, draft: VisitDraft, valid: bool, key: str, value: object,
+                step: str) -> None:
+    """A button's choice kept in the draft and the next step asked; a button that is not one
+    of this step's choices (an old or forged one) changes nothing."""
+    if not valid:
         await v.say(v.tr._("This button is old."))
         return
-    draft.data["kind"], draft.step = arg, "name"
+    draft.data[key], draft.step = value, step
     await _save_and_prompt(v, draft)
 
 
@@ -228,11 +232,7 @@ async def _choose_home(v: Visitor, draft: VisitDraft, arg: str) -> None:
 
 
 async def _choose_outcome(v: Visitor, draft: VisitDraft, arg: str) -> None:
-    if arg not in set(Outcome):
-        await v.say(v.tr._("This button is old."))
-        return
-    draft.data["outcome"], draft.step = arg, "notes"
-    await _save_and_prompt(v, draft)
+    await _take(v, draft, arg in set(Outcome), "outcome", arg, "notes")
 
 
 async def _after_notes(v: Visitor, draft: VisitDraft) -> None:
@@ -244,11 +244,7 @@ async def _after_notes(v: Visitor, draft: VisitDraft) -> None:
 
 
 async def _choose_partner(v: Visitor, draft: VisitDraft, arg: str) -> None:
-    if arg not in _referable(v, draft):
-        await v.say(v.tr._("This button is old."))
-        return
-    draft.data["pending"], draft.step = {"partner": arg}, "topic"
-    await _save_and_prompt(v, draft)
+    await _take(v, draft, arg in _referable(v, draft), "pending", {"partner": arg}, "topic")
 
 
 async def _choose_topic(v: Visitor, draft: VisitDraft, arg: str) -> None:
