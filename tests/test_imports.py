@@ -380,3 +380,28 @@ def test_the_codes_csv_escapes_formulas(tmp_path: Path) -> None:
         "address,building,stairwell,floor,code,link",
         "'=cmd|' /C calc'!A0 1,zambesidreef,'@A,,RCCC3XRV5Y,"
         "https://t.me/buurtbot_bot?start=RCCC3XRV5Y"]
+
+
+@pytest.mark.parametrize("text", ["1{s}!", "12{s}a{s}x", "{s}12"])
+def test_a_typed_house_number_takes_linear_time(text: str) -> None:
+    """What a visitor types at "house number" (bot/domain/visits.py): a pasted run of spaces
+    took the pattern 20 s for 2,000 and froze the bot while it did."""
+    from bot.domain.visits import house_number
+
+    started = time.perf_counter()
+    assert house_number(text.format(s=" " * 4000)) == (None if "!" in text or "x" in text
+                                                       else (12, ""))
+    assert time.perf_counter() - started < 1.0
+
+
+def test_a_visits_file_with_a_4000_space_address_is_refused_at_once(tmp_path: Path) -> None:
+    """import-visits read the address with its own pattern, as slow as the planning's was."""
+    from bot.config import EXAMPLE_SITE_CONFIG, load_site_config
+    from bot.importers.visits import read_visits
+
+    path = write(tmp_path, "visits.csv", "address,date,round,outcome\n"
+                 "a" + " " * 500 + "1" + " " * 500 + "!,2027-03-03,Voorjaar,spoken\n")
+    started = time.perf_counter()
+    read = read_visits(path, load_site_config(EXAMPLE_SITE_CONFIG), {})
+    assert read.errors == ["line 2: address: longer than 120 characters"]
+    assert time.perf_counter() - started < 1.0

@@ -129,7 +129,8 @@ HOUSE_NUMBER = re.compile(r"^\s*(\d{1,5})\s*[-\s]?\s*([A-Za-z0-9]{0,4})\s*$")
 
 def house_number(text: str) -> tuple[int, str] | None:
     """"12", "12a", "12-2", "12 bis": the number and the addition (may be empty)."""
-    match = HOUSE_NUMBER.match(text.translate(_DIGITS))
+    match = HOUSE_NUMBER.match(" ".join(text.translate(_DIGITS).split()))  # runs of spaces
+    # as one: the pattern's three spaces in a row took seconds for a pasted line of them
     if not match:
         return None
     return int(match[1]), match[2]
