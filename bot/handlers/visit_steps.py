@@ -40,6 +40,7 @@ from bot.messaging.direct import surely
 from bot.render import visits as texts
 from bot.render.callbacks import VISIT, VisitStep, pack
 from bot.render.labels import category_label
+from bot.render.letter import deep_link
 from bot.services import outreach
 from bot.store.drafts import new_key
 from bot.store.visits import NewVisit, Round, VisitDraft
@@ -361,7 +362,7 @@ async def _show_code(v: Visitor, visit_id: int) -> None:
         return
     code = (await store.homes.codes_for([home]))[home.id]
     bot = v.staff.context.bot
-    link = f"https://t.me/{bot.username.lstrip('@')}?start={code}"  # as on the letter
+    link = deep_link(bot.username, code)  # as on the letter
     buf = io.BytesIO()
     segno.make(link, error="m").save(buf, kind="png", scale=8, border=2)
     caption = texts.code_text(tr, home, code, link)

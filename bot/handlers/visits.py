@@ -169,10 +169,11 @@ async def on_press(update: Update, context: BotContext) -> None:
     press = unpack(update.callback_query.data if update.callback_query else None)
     v = await visitor_for(update, context)
     if press is None or v is None:
+        chat = update.effective_chat
         if _private(update):
             await router.on_unknown_press(update, context)  # not staff: an old button
-        elif update.callback_query is not None:
-            await _alert(update, context)
+        elif chat is not None and context.services.site.partner_in(chat.id) is None:
+            await _alert(update, context)  # not a partner group (in one, authorised answered)
         return
     await v.staff.alert()
     key, step, arg = press.arg(0), press.arg(1), press.arg(2)

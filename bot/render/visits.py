@@ -9,6 +9,7 @@ from html import escape
 from bot.config import SiteConfig
 from bot.domain.visits import Outcome, RoundKind
 from bot.i18n import N_, Translator
+from bot.render.letter import grouped
 from bot.store.homes import Home
 from bot.store.visits import Figures, ReferralOrigin, Round
 
@@ -117,9 +118,9 @@ def saved_text(tr: Translator, site: SiteConfig, home: Home, outcome: Outcome,
 
 def code_text(tr: Translator, home: Home, code: str, link: str) -> str:
     """The home's invitation code, in groups of five so it is easy to read out or type."""
-    grouped = " ".join(code[i:i + 5] for i in range(0, len(code), 5))
     return "\n".join([
-        "🔑 " + tr._("Invitation code for {address}: {code}", address=home.address, code=grouped),
+        "🔑 " + tr._("Invitation code for {address}: {code}", address=home.address,
+                     code=grouped(code)),
         tr._("The resident scans the QR code, or opens {link}, or types the code in a chat "
              "with the bot.", link=link)])
 
