@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING
 
 import aiosqlite
 
-from bot.domain.figures import DIGEST_KIND, FigureRules, digest_key, last_digest, next_digest
+from bot.domain.figures import DIGEST_KIND, FigureRules, digest_key, last_digest
 from bot.domain.planning import WorkDay
 from bot.domain.promises import PromiseAction
 from bot.domain.tickets import ACTIVE, Action, Status, Ticket
@@ -427,10 +427,7 @@ async def figures_digest(s: Sweeper, tx: aiosqlite.Connection, row: DueRow,
     await enqueue(tx, now, chat_id=chat, method=Method.FILE, purpose="group",
                   dedupe_key=f"{digest_key(monday)}:chart",
                   payload={"kind": "photo", "png": base64.b64encode(png).decode()})
-    following = next_digest(now, zone)
-    await schedule(tx, now, kind=DIGEST_KIND, due_at=following,
-                   dedupe=digest_key(following.astimezone(zone).date()),
-                   monday=following.astimezone(zone).date().isoformat())
+    await figure_store.plan_next_digest(tx, now, zone)
     return None
 
 

@@ -18,13 +18,11 @@ from bot.domain.figures import (
     FigureRules,
     Figures,
     Scope,
-    digest_key,
-    next_digest,
 )
 from bot.domain.policy import Policy
 from bot.store import Store
 from bot.store import figures as figure_store
-from bot.store.due import pending, schedule
+from bot.store.due import pending
 
 
 class UnknownRound(LookupError):
@@ -59,8 +57,4 @@ async def plan_digest(store: Store, site: SiteConfig, now: datetime) -> datetime
     async with store.db.transaction() as tx:
         if await pending(tx, DIGEST_KIND):
             return None
-        due = next_digest(now, site.zone)
-        monday = due.astimezone(site.zone).date()
-        await schedule(tx, now, kind=DIGEST_KIND, due_at=due, dedupe=digest_key(monday),
-                       monday=monday.isoformat())
-        return due
+        return await figure_store.plan_next_digest(tx, now, site.zone)

@@ -11,10 +11,12 @@ from __future__ import annotations
 from collections import Counter
 from datetime import date, datetime
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import aiosqlite
 
 from bot.domain.figures import (
+    DIGEST_KIND,
     NEVER,
     Digest,
     FigureRules,
@@ -27,10 +29,13 @@ from bot.domain.figures import (
     RoundCounts,
     Scope,
     WorkClock,
+    digest_key,
     digest_week,
+    next_digest,
     tally_requests,
 )
 from bot.store.clock import iso, parse
+from bot.store.due import schedule
 
 # A staff member reached the resident (bot/followup/engine.py on_contact: a reply, a quick
 # reply, a promise); the actor of a "confirm" tells the resident's yes from no answer at all.
@@ -268,3 +273,13 @@ async def digest(tx: aiosqlite.Connection, monday: date, rules: FigureRules,
     assert since is not None and until is not None
     return Digest(monday, await collect(tx, week, rules, now), await open_cases(tx),
                   await broken_promises(tx, since, until), await escalations(tx, since, until))
+
+
+async def plan_next_digest(tx: aiosqlite.Connection, now: datetime, zone: ZoneInfo) -> datetime:
+    """The next Monday 09:00's casusoverleg digest as a due row (at most one per Monday: its
+    key is that Monday); returns when it is due."""
+    due = next_digest(now, zone)
+    monday = due.astimezone(zone).date()
+    await schedule(tx, now, kind=DIGEST_KIND, due_at=due, dedupe=digest_key(monday),
+                   monday=monday.isoformat())
+    return due
