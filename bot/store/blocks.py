@@ -98,8 +98,11 @@ async def requests_since(tx: aiosqlite.Connection, user_id: int, since: datetime
 async def last_relays(tx: aiosqlite.Connection, user_id: int, count: int) -> list[Sent]:
     """The resident's last `count` messages to their requests, oldest first, each at the moment
     it was given to go out (later than when it was written if it waited)."""
+    # From the resident's tickets to their events (CROSS JOIN keeps SQLite to that order):
+    # starting from the events of every resident by kind took 38 ms a message at 150,000
+    # events, under the write lock; this way 0.05 ms.
     async with tx.execute(
-        "SELECT e.at, e.data FROM ticket_events e JOIN tickets t ON t.id = e.ticket_id"
+        "SELECT e.at, e.data FROM tickets t CROSS JOIN ticket_events e ON e.ticket_id = t.id"
         " WHERE t.resident_id = ? AND e.event = ? ORDER BY e.id DESC LIMIT ?",
         (user_id, RELAY_EVENT, count)) as cur:
         rows = list(await cur.fetchall())
