@@ -194,6 +194,9 @@ async def _erase_traces(tx: aiosqlite.Connection, user_id: int, ticket_ids: list
     await tx.execute("DELETE FROM outbox WHERE chat_id = ?", (user_id,))
     await tx.execute("DELETE FROM ticket_messages WHERE chat_id = ?", (user_id,))
     await tx.execute("DELETE FROM link_attempts WHERE user_id = ?", (user_id,))
+    # what was planned for their chat: a translation to edit in later (text_translate keeps
+    # the chat id) would otherwise queue a message to them again
+    await tx.execute("DELETE FROM due WHERE json_extract(data, '$.chat') = ?", (user_id,))
     if not ticket_ids:
         return
     await asks.forget(tx, ticket_ids)  # "may we pass it on?" and the handover note
@@ -203,6 +206,7 @@ async def _erase_traces(tx: aiosqlite.Connection, user_id: int, ticket_ids: list
     # relay of theirs, a staff reply, a handover note naming them, a voice message's words
     await tx.execute(f"DELETE FROM outbox WHERE ticket_id IN ({marks}) AND status <> 'sent'",
                      ticket_ids)
+    await tx.execute(f"DELETE FROM due WHERE ticket_id IN ({marks})", ticket_ids)  # as retention
     await tx.execute(f"UPDATE outbox SET payload = '{{}}', dedupe_key = NULL"
                      f" WHERE ticket_id IN ({marks})", ticket_ids)
     await tx.execute(f"UPDATE ticket_events SET data = json_remove(data, '$.text', '$.note')"
