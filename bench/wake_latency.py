@@ -42,7 +42,6 @@ from typing import Any
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bot.config import EXAMPLE_SITE_CONFIG, load_site_config
-from bot.messaging import delivery as delivery_module
 from bot.messaging.delivery import IDLE_WAIT, Delivery
 from bot.store.clock import RunningClock
 from bot.store.outbox import Method, enqueue
@@ -192,7 +191,7 @@ def main() -> None:
     args = parser.parse_args()
     print(f"{args.messages} messages per row, gaps 0-{2 * args.gap_ms:.0f} ms, sends "
           f"{args.send_ms:g} ms, direct reply {args.reply_ms:g} ms, IDLE_WAIT {IDLE_WAIT:g} s, "
-          f"watching writes every {delivery_module.WATCH_WRITES * 1000:g} ms (new)")
+          "woken by every commit (new)")
     print(f"{'loop':<5}{'pattern':<11}{'p50 ms':>9}{'p99 ms':>9}{'max ms':>9}{'> 1 s':>7}")
     for loop in args.loops.split(","):
         for pattern in args.patterns.split(","):

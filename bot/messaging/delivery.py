@@ -52,7 +52,6 @@ from bot.translate import NoTranscriber, NoTranslator, Transcriber, Translator
 log = logging.getLogger(__name__)
 MAX_BACKOFF = 300.0
 IDLE_WAIT = 5.0
-WATCH_WRITES = 0.02  # while idle, how often the worker looks whether the bot wrote anything
 IN_FLIGHT = 16  # sends waiting on the rate limiter at once, each to a different chat
 SENT_MARK = "👌"  # the reaction under a staff message that reached the resident
 
@@ -98,6 +97,7 @@ class Delivery:
             # a round runs stays set, so the wait below ends at once and the next round sends
             # what it announced.
             self._wake.clear()
+            self.store.db.committed.clear()  # likewise: a commit during the round is seen
             try:
                 sent = await self.run_once()
             except Exception:  # the worker must outlive any single failure
@@ -108,23 +108,19 @@ class Delivery:
 
     async def _rest(self) -> None:
         """Wait until the next item falls due (at most IDLE_WAIT), wake() is called, or the
-        bot writes to its database. The last one matters: a handler commits its messages and
-        wakes the worker only when it is done (after its direct replies, which may wait on a
-        slow Telegram), and some writers never wake it (the sweep's digests); so a message
-        never waits for the next poll, only for its commit."""
-        written = self._written()
+        bot commits to its database (Database.committed). The last one matters: a handler
+        commits its messages and wakes the worker only when it is done (after its direct
+        replies, which may wait on a slow Telegram), and some writers never wake it (the
+        sweep's digests); so a message never waits for the next poll, only for its commit."""
         wait = await self._idle()
-        loop = asyncio.get_running_loop()
-        until = loop.time() + wait
         woken = asyncio.ensure_future(self._wake.wait())
+        committed = asyncio.ensure_future(self.store.db.committed.wait())
         try:
-            while not woken.done() and self._written() == written:
-                left = until - loop.time()
-                if left <= 0:
-                    return
-                await asyncio.wait({woken}, timeout=min(left, WATCH_WRITES))
+            await asyncio.wait({woken, committed}, timeout=wait,
+                               return_when=asyncio.FIRST_COMPLETED)
         finally:
             woken.cancel()  # a cancelled worker leaves no waiting coroutine behind
+            committed.cancel()
 
     async def _idle(self) -> float:
         """Seconds until the next item falls due, at most IDLE_WAIT."""
@@ -133,13 +129,6 @@ class Delivery:
             return IDLE_WAIT
         wait = (due - self.store.outbox.clock()).total_seconds()
         return min(max(wait, 0.05), IDLE_WAIT)
-
-    def _written(self) -> int:
-        """How many rows the bot has written so far (bot/store/db.py writes)."""
-        try:
-            return self.store.db.writes
-        except Exception:  # the connection is closing (shutdown): nothing more to look for
-            return -1
 
     async def run_once(self, limit: int = 50) -> int:
         async with self._lock:

@@ -37,6 +37,9 @@ class Database:
         self._lock = asyncio.Lock()
         self._owner: asyncio.Task[object] | None = None
         self.path: Path | None = None  # the file, for a reader of its own (`snapshot`)
+        # Set at every commit: the outbox worker waits on it, so a message a handler or the
+        # sweep committed goes out at once, not at the next poll (bot/messaging/delivery.py).
+        self.committed = asyncio.Event()
 
     @classmethod
     async def open(cls, path: Path | str) -> Database:
@@ -54,12 +57,6 @@ class Database:
     async def close(self) -> None:
         await self.conn.close()
 
-    @property
-    def writes(self) -> int:
-        """Rows written through this connection so far (SQLite's total_changes, read without
-        a query): when it moves, something may have been queued."""
-        return int(self.conn.total_changes)
-
     @asynccontextmanager
     async def transaction(self) -> AsyncIterator[aiosqlite.Connection]:
         if self._owner is not None and self._owner is asyncio.current_task():
@@ -74,6 +71,7 @@ class Database:
                     await self.conn.execute("ROLLBACK")
                     raise
                 await self.conn.execute("COMMIT")
+                self.committed.set()
             finally:
                 self._owner = None
 
