@@ -57,6 +57,12 @@ class Database:
     async def close(self) -> None:
         await self.conn.close()
 
+    @property
+    def writes(self) -> int:
+        """Rows written through this connection so far (SQLite's total_changes, read without
+        a query): a test sees by it whether a press changed anything."""
+        return int(self.conn.total_changes)
+
     @asynccontextmanager
     async def transaction(self) -> AsyncIterator[aiosqlite.Connection]:
         if self._owner is not None and self._owner is asyncio.current_task():
