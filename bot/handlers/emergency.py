@@ -56,8 +56,6 @@ async def check_danger(turn: Turn, draft: Draft | None, message: Message) -> Non
     if draft is None:
         await turn.say(emergency_text(turn, go_on=False))
         return
-    if draft.data.get("warned"):
-        return
-    await turn.say(emergency_text(turn))
-    draft.data["warned"] = True
-    await turn.services.store.drafts.save(draft)
+    if not draft.data.get("warned"):
+        await warn_once(turn, draft)
+        await turn.services.store.drafts.save(draft)
