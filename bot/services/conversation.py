@@ -204,7 +204,7 @@ async def resident_message(services: Services, ticket_id: int, said: Said) -> Re
         header = texts.from_resident(notifier, chat, ticket)
         ticket = await record(tx, ticket.id, "resident", RELAY_EVENT, now,
                               **({"goes_at": iso(slot.at)} if slot.late else {}))
-        after = await last_id(tx)
+        after = await last_id(tx) if slot.late else 0  # only a held message needs it
         await _to_partner(services, tx, now, ticket, chat, header, said)
         if slot.late:  # what was just queued for the group waits for its moment
             await hold_until(tx, after, ticket.id, chat, slot.at)
