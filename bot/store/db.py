@@ -50,8 +50,12 @@ class Database:
             await conn.execute(pragma)
         db = cls(conn)
         db.path = None if str(path) == ":memory:" else Path(path)
-        async with db.transaction() as tx:
-            await migrate(tx)
+        try:
+            async with db.transaction() as tx:
+                await migrate(tx)
+        except BaseException:  # refused (another migration under a number) or failed:
+            await conn.close()  # close it, or its worker thread outlives the event loop
+            raise
         return db
 
     async def close(self) -> None:
